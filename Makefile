@@ -1,0 +1,47 @@
+# One entry point for learners, teachers and CI.
+#   make lab    set up .venv if needed, open the course in JupyterLab
+#   make test   set up .venv if needed, run the unit tests and the notebooks (nbval, smoke profile)
+#   make book   build the mdBook rendering of the executed notebooks
+#   make execute  re-run every notebook top to bottom (cpu profile) to refresh committed outputs
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ARCH   := $(shell uname -m)
+# On x86_64 torch comes from this exact pair (wheels on the build machines' disk);
+# elsewhere pyproject's ranges decide.
+ifeq ($(ARCH),x86_64)
+TORCH_PINS := torch==2.14.1 torchvision==0.29.1
+endif
+NO_DEPS := $(shell sed -n 's/^no-deps = \[\(.*\)\]/\1/p' pyproject.toml | tr -d '",')
+
+export PATH := $(abspath $(BIN)):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: lab test unit notebooks book execute clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(if $(TORCH_PINS),$(BIN)/python -m pip install -q $(TORCH_PINS))
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps $(NO_DEPS)
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	ALEXNET_COURSE_PROFILE=smoke $(BIN)/python -m pytest tests
+	ALEXNET_COURSE_PROFILE=smoke $(BIN)/python -m pytest --nbval notebooks
+
+book: $(STAMP)
+	$(BIN)/python -m alexnet_course.book
+
+execute: $(STAMP)
+	ALEXNET_COURSE_PROFILE=cpu $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1800 notebooks/*.ipynb
+
+clean:
+	rm -rf _build .pytest_cache
