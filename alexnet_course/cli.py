@@ -1,8 +1,10 @@
 """The ``alexnet-course`` command.
 
 ``alexnet-course info`` prints versions, device, profile and where the data was found;
-``alexnet-course data`` verifies every data file's checksum. Bad arguments exit with
-status 2 and a usage message (argparse's convention).
+``alexnet-course data`` verifies every data file's checksum; ``alexnet-course train``
+trains a model of the registry on Fashion-MNIST (or your own image folders);
+``alexnet-course bench train-step`` measures training throughput. Bad arguments exit
+with status 2 and a usage message (argparse's convention).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import platform
 import sys
 
 from . import __version__, data, devices, profiles
+from .seeding import seed_everything
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -38,6 +41,61 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
+    return value
+
+
+def _train(args: argparse.Namespace) -> int:
+    import time
+    from dataclasses import replace
+
+    from . import models, train
+
+    prof = profiles.profile(args.profile)
+    if args.image_folder:
+        train_data = data.image_folder(f"{args.image_folder}/train", prof, image_size=args.image_size)
+        test_data = data.image_folder(f"{args.image_folder}/test", prof, image_size=args.image_size)
+        classes = train_data.classes
+    else:
+        train_data, test_data = data.fashion_mnist("train", prof), data.fashion_mnist("test", prof)
+        classes = data.FASHION_MNIST_CLASSES
+    image_size = args.image_size or models.native_input_size(args.model)[-1]
+    config = replace(train.recipe(args.recipe), epochs=args.epochs or prof.epochs,
+                     batch_size=args.batch_size or prof.batch_size, amp=args.amp,
+                     channels_last=args.channels_last, compile=args.compile, seed=args.seed)
+    if args.lr is not None:
+        config = replace(config, lr=args.lr)
+    seed_everything(args.seed)
+    model = models.get_model(args.model, num_classes=len(classes), in_channels=1)
+    dev = devices.device(args.device)
+    print(f"training {args.model} on {len(train_data):,} images at {image_size} px, "
+          f"{devices.describe(dev)}, profile {prof.name}, recipe {args.recipe}")
+    began = time.perf_counter()
+    history = train.fit(model, train_data, test_data, config, image_size=image_size, device=dev,
+                        checkpoint_dir=args.checkpoint, resume=args.resume,
+                        progress=not args.no_progress)
+    last = history.epochs[-1]
+    print(f"done in {time.perf_counter() - began:.0f} s wall: epoch {last['epoch']}, "
+          f"test top-1 {last['test_top1']:.4f}, top-5 {last['test_top5']:.4f} on "
+          f"{len(test_data):,} images; best top-1 {max(history.column('test_top1')):.4f}; "
+          f"{last['train_images_per_s']:.0f} training images/s")
+    if args.checkpoint:
+        print(f"checkpoint: {args.checkpoint}/{train.CHECKPOINT_NAME}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    dev = devices.device(args.device)
+    rows = bench.train_step_bench(dev, steps=args.steps, warmup=args.warmup)
+    print(bench.format_rows(rows, dev))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alexnet-course", description="AlexNet, taken apart")
     parser.add_argument("--version", action="version", version=__version__)
@@ -48,11 +106,46 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("data", help="verify the offline data files")
     check.add_argument("--root", help="folder holding the Fashion-MNIST idx files")
     check.set_defaults(run=_data)
+
+    from .models import list_models
+    from .train import RECIPES
+
+    fit = commands.add_parser("train", help="train a model on Fashion-MNIST or your own images")
+    fit.add_argument("--model", default="alexnet-small", choices=list_models())
+    fit.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
+                     help="the built-in data set (use --image-folder for your own)")
+    fit.add_argument("--image-folder", help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
+    fit.add_argument("--profile", choices=list(profiles.PROFILES),
+                     help="sizes: samples, epochs, batch (default: ALEXNET_COURSE_PROFILE)")
+    fit.add_argument("--recipe", default="modern", choices=list(RECIPES))
+    fit.add_argument("--epochs", type=_positive, help="default: the profile's")
+    fit.add_argument("--batch-size", type=_positive, help="default: the profile's")
+    fit.add_argument("--lr", type=float, help="peak learning rate (default: the recipe's)")
+    fit.add_argument("--image-size", type=_positive, help="default: the model's native size")
+    fit.add_argument("--checkpoint", metavar="DIR", help="save last.pt + history.json every epoch")
+    fit.add_argument("--resume", action="store_true", help="continue the run in --checkpoint")
+    fit.add_argument("--amp", choices=["bf16", "fp16"], help="mixed precision")
+    fit.add_argument("--channels-last", action="store_true")
+    fit.add_argument("--compile", action="store_true", help="torch.compile the model")
+    fit.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--no-progress", action="store_true", help="no progress bar")
+    fit.set_defaults(run=_train)
+
+    timing = commands.add_parser("bench", help="throughput benchmarks (ratios, same run)")
+    timing.add_argument("which", choices=["train-step"])
+    timing.add_argument("--steps", type=_positive, default=5, help="timed steps per loop")
+    timing.add_argument("--warmup", type=_positive, default=2, help="untimed steps first")
+    timing.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    timing.set_defaults(run=_bench)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "resume", False) and not args.checkpoint:
+        parser.error("--resume needs --checkpoint DIR")
     try:
         return args.run(args)
     except (FileNotFoundError, data.DataError, ValueError, RuntimeError) as err:

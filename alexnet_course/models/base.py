@@ -1,0 +1,54 @@
+"""The layout every model of the course shares: ``features`` -> ``avgpool`` -> flatten -> ``classifier``.
+
+It is torchvision's layout (``torchvision/models/alexnet.py``, ``vgg.py``), so
+``model.features[0]`` is always the first convolution and state dicts line up.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+__all__ = ["ConvNet", "alexnet_classifier"]
+
+
+class ConvNet(nn.Module):
+    """Convolutional ``features``, an optional ``avgpool``, then a ``classifier`` on the flattened map.
+
+    ``avgpool`` is None for networks that had none (LeNet-5, the 2012 AlexNet,
+    ZFNet): they accept only the input size their first Linear layer was sized for.
+    """
+
+    def __init__(self, features: nn.Sequential, classifier: nn.Sequential, avgpool: nn.Module | None = None):
+        super().__init__()
+        self.features = features
+        self.avgpool = avgpool
+        self.classifier = classifier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        if self.avgpool is not None:
+            x = self.avgpool(x)
+        x = torch.flatten(x, 1)  # (N, C, H, W) -> (N, C*H*W)
+        return self.classifier(x)
+
+
+def alexnet_classifier(
+    in_features: int, hidden: int, num_classes: int, dropout: float, activation: Callable[[], nn.Module] = nn.ReLU
+) -> nn.Sequential:
+    """fc6, fc7, fc8 with dropout *before* fc6 and fc7 (torchvision's order, indices 1, 4, 6).
+
+    The paper "uses dropout in the first two fully-connected layers"; dropping
+    their inputs or their outputs are the two readings. Never after fc8.
+    """
+    return nn.Sequential(
+        nn.Dropout(p=dropout),
+        nn.Linear(in_features, hidden),  # fc6
+        activation(),
+        nn.Dropout(p=dropout),
+        nn.Linear(hidden, hidden),  # fc7
+        activation(),
+        nn.Linear(hidden, num_classes),  # fc8
+    )

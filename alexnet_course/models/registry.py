@@ -1,0 +1,75 @@
+"""Every model of the course by name, with the input size it was designed for.
+
+>>> native_input_size("alexnet-paper")
+(3, 227, 227)
+>>> model = get_model("alexnet-small", num_classes=5)
+>>> model.features[0].in_channels, model.classifier[-1].out_features
+(1, 5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable
+
+from torch import nn
+
+from alexnet_course.models.alexnet import VARIANTS, alexnet
+from alexnet_course.models.lenet import lenet5
+from alexnet_course.models.vgg import vgg
+from alexnet_course.models.zfnet import zfnet
+
+__all__ = ["ModelEntry", "MODELS", "get_model", "list_models", "native_input_size"]
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    build: Callable[..., nn.Module]  # keyword arguments go to the builder, e.g. num_classes=10
+    input_size: tuple[int, int, int]  # (C, H, W) of one image
+    description: str
+
+
+MODELS: dict[str, ModelEntry] = {
+    "alexnet-paper": ModelEntry(partial(alexnet, "paper"), VARIANTS["paper"].input_size,
+                                "AlexNet 2012, two towers (groups=2 on conv2, conv4, conv5), LRN"),
+    "alexnet-single": ModelEntry(partial(alexnet, "single"), VARIANTS["single"].input_size,
+                                 "AlexNet 2012 on one tower, 96-256-384-384-256, LRN"),
+    "alexnet-torchvision": ModelEntry(partial(alexnet, "torchvision"), VARIANTS["torchvision"].input_size,
+                                      "torchvision's AlexNet (2014 'one weird trick'), 64-192-384-256-256"),
+    "alexnet-small": ModelEntry(partial(alexnet, "small"), VARIANTS["small"].input_size,
+                                "narrow AlexNet for 28-64 px grayscale images on a CPU"),
+    "alexnet-keras-1ch": ModelEntry(partial(alexnet, "keras_1ch"), VARIANTS["keras_1ch"].input_size,
+                                    "single tower on 1-channel 224 input, conv1 unpadded: flatten 6400"),
+    "alexnet-paddle": ModelEntry(partial(alexnet, "paddle"), VARIANTS["paddle"].input_size,
+                                 "a PaddlePaddle write-up's net = the single-tower net"),
+    "alexnet-d2l": ModelEntry(partial(alexnet, "d2l"), VARIANTS["d2l"].input_size,
+                              "d2l.ai's AlexNet: conv1 padding 1, 1 channel, 10 classes, flatten 6400"),
+    "lenet5": ModelEntry(lenet5, (1, 32, 32), "LeNet-5 (1998), dense C3"),
+    "zfnet": ModelEntry(zfnet, (3, 224, 224), "ZFNet (2013): conv1 7x7/2, conv2 stride 2"),
+    "vgg11": ModelEntry(partial(vgg, "A"), (3, 224, 224), "VGG-11 (configuration A)"),
+    "vgg13": ModelEntry(partial(vgg, "B"), (3, 224, 224), "VGG-13 (configuration B)"),
+    "vgg16": ModelEntry(partial(vgg, "D"), (3, 224, 224), "VGG-16 (configuration D)"),
+    "vgg19": ModelEntry(partial(vgg, "E"), (3, 224, 224), "VGG-19 (configuration E)"),
+}
+
+
+def _entry(name: str) -> ModelEntry:
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    return MODELS[name]
+
+
+def get_model(name: str, **kwargs) -> nn.Module:
+    """Build the model registered as ``name``; ``kwargs`` go to its builder (num_classes=..., in_channels=...)."""
+    return _entry(name).build(**kwargs)
+
+
+def list_models() -> list[str]:
+    """Registered names, in the order the course meets them."""
+    return list(MODELS)
+
+
+def native_input_size(name: str) -> tuple[int, int, int]:
+    """The (C, H, W) the model ``name`` was designed for (before any ``in_channels=`` override)."""
+    return _entry(name).input_size
