@@ -56,7 +56,7 @@ class History:
 
     def plot(self, title: str | None = None):
         """Loss (per step and per epoch) and accuracy per epoch, side by side."""
-        from .plots import plot_history
+        from .plots.training import plot_history
 
         return plot_history(self, title)
 
