@@ -62,16 +62,18 @@ def _train(args: argparse.Namespace) -> int:
     else:
         train_data, test_data = data.fashion_mnist("train", prof), data.fashion_mnist("test", prof)
         classes = data.FASHION_MNIST_CLASSES
-    image_size = args.image_size or models.native_input_size(args.model)[-1]
+    model_name = args.model or prof.model
+    native = prof.image_size if model_name == prof.model else models.native_input_size(model_name)[-1]
+    image_size = args.image_size or native
     config = replace(train.recipe(args.recipe), epochs=args.epochs or prof.epochs,
                      batch_size=args.batch_size or prof.batch_size, amp=args.amp,
                      channels_last=args.channels_last, compile=args.compile, seed=args.seed)
     if args.lr is not None:
         config = replace(config, lr=args.lr)
     seed_everything(args.seed)
-    model = models.get_model(args.model, num_classes=len(classes), in_channels=1)
+    model = models.get_model(model_name, num_classes=len(classes), in_channels=1)
     dev = devices.device(args.device)
-    print(f"training {args.model} on {len(train_data):,} images at {image_size} px, "
+    print(f"training {model_name} on {len(train_data):,} images at {image_size} px, "
           f"{devices.describe(dev)}, profile {prof.name}, recipe {args.recipe}")
     began = time.perf_counter()
     history = train.fit(model, train_data, test_data, config, image_size=image_size, device=dev,
@@ -111,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .train import RECIPES
 
     fit = commands.add_parser("train", help="train a model on Fashion-MNIST or your own images")
-    fit.add_argument("--model", default="alexnet-small", choices=list_models())
+    fit.add_argument("--model", choices=list_models(), help="default: the profile's")
     fit.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
                      help="the built-in data set (use --image-folder for your own)")
     fit.add_argument("--image-folder", help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
@@ -121,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--epochs", type=_positive, help="default: the profile's")
     fit.add_argument("--batch-size", type=_positive, help="default: the profile's")
     fit.add_argument("--lr", type=float, help="peak learning rate (default: the recipe's)")
-    fit.add_argument("--image-size", type=_positive, help="default: the model's native size")
+    fit.add_argument("--image-size", type=_positive,
+                     help="default: the profile's for its model, else the model's native size")
     fit.add_argument("--checkpoint", metavar="DIR", help="save last.pt + history.json every epoch")
     fit.add_argument("--resume", action="store_true", help="continue the run in --checkpoint")
     fit.add_argument("--amp", choices=["bf16", "fp16"], help="mixed precision")

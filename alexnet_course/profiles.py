@@ -31,16 +31,17 @@ class Profile:
     name: str
     train_samples: int | None  # Fashion-MNIST training images (of 60,000)
     test_samples: int | None  # Fashion-MNIST test images (of 10,000)
-    image_size: int  # side length images are resized to for the small AlexNet
+    model: str  # the AlexNet of the registry that the training lessons train
+    image_size: int  # side length images are resized to for that model
     full_image_size: int  # side length for full-size AlexNet experiments
     epochs: int  # training epochs for the lesson experiments
     batch_size: int  # mini-batch size for training and evaluation
 
 
 PROFILES: dict[str, Profile] = {
-    "smoke": Profile("smoke", 2000, 1000, 32, 224, epochs=1, batch_size=128),
-    "cpu": Profile("cpu", None, None, 32, 224, epochs=8, batch_size=128),
-    "gpu": Profile("gpu", None, None, 224, 224, epochs=10, batch_size=128),
+    "smoke": Profile("smoke", 2000, 1000, "alexnet-small", 32, 224, epochs=1, batch_size=128),
+    "cpu": Profile("cpu", None, None, "alexnet-small", 32, 224, epochs=8, batch_size=128),
+    "gpu": Profile("gpu", None, None, "alexnet-torchvision", 224, 224, epochs=10, batch_size=128),
 }
 
 

@@ -21,7 +21,7 @@ from torch import nn
 
 from . import devices
 from .checkpoint import CheckpointError, check_compatible, load_checkpoint, save_checkpoint
-from .history import History  # noqa: F401  (re-exported: train.History)
+from .history import History
 from .loaders import batches
 from .metrics import topk_correct
 

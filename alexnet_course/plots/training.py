@@ -29,3 +29,64 @@ def plot_history(history, title: str | None = None) -> plt.Figure:
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_confusion(matrix, classes, title: str | None = None) -> plt.Figure:
+    """A confusion matrix as a heat map with counts; rows are true classes."""
+    import numpy as np
+
+    counts = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    ax.imshow(counts, cmap="Blues")
+    ax.set(xticks=range(len(classes)), yticks=range(len(classes)),
+           xlabel="predicted class", ylabel="true class")
+    ax.set_xticklabels(classes, rotation=45, ha="right", fontsize=8)
+    ax.set_yticklabels(classes, fontsize=8)
+    threshold = counts.max() / 2
+    for (i, j), n in np.ndenumerate(counts):
+        ax.text(j, i, str(n), ha="center", va="center", fontsize=7,
+                color="white" if n > threshold else "black")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_filters(weight, ncols: int = 8, size: float = 0.9, title: str | None = None) -> plt.Figure:
+    """First-layer kernels ``(out, in, k, k)`` as small images, each scaled to its own
+    range (as the paper's Figure 3); 3-channel kernels in colour, others in grey."""
+    from .images import image_grid
+
+    kernels = weight.detach().float().cpu()
+    if kernels.shape[1] not in (1, 3):
+        kernels = kernels.mean(dim=1, keepdim=True)
+    low = kernels.amin(dim=(1, 2, 3), keepdim=True)
+    high = kernels.amax(dim=(1, 2, 3), keepdim=True)
+    scaled = (kernels - low) / (high - low).clamp_min(1e-12)
+    return image_grid(list(scaled), ncols=ncols, size=size, suptitle=title)
+
+
+class LivePlot:
+    """Redraws a history's curves in place after every epoch: ``fit(..., on_epoch=LivePlot())``.
+
+    Uses one IPython display handle, so a notebook shows one figure that updates; outside
+    a notebook it does nothing.
+    """
+
+    def __init__(self, title: str | None = None):
+        self.title, self.handle = title, None
+
+    def __call__(self, history) -> None:
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        fig = plot_history(history, self.title)
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        plt.close(fig)

@@ -1,0 +1,99 @@
+"""Exercises of lesson 01 (output-size arithmetic), on ZFNet's first layers and VGG's first blocks.
+
+Each check reads the layer's numbers from the package's own model and recomputes the
+answer with ``alexnet_course.arithmetic``:
+
+>>> check_zfnet_conv1_size(109)
+Correct: ⌊(224 + 2·0 − 7) / 2⌋ + 1 = ⌊108.5⌋ + 1 = 109.
+>>> check_zfnet_conv1_size(110)
+110 is too high. Hint: o = ⌊(n + 2p − k) / s⌋ + 1 with n = 224, k = 7, s = 2 and p = 0; the floor rounds down
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..arithmetic import ReceptiveField, conv_output_size, pool_output_size, receptive_field
+from ..models.registry import get_model, native_input_size
+from .core import Feedback, check_number
+
+__all__ = ["check_zfnet_conv1_size", "check_zfnet_conv1_padding", "check_zfnet_pool1_size",
+           "check_vgg_receptive_field"]
+
+
+def _features(name: str) -> nn.Sequential:
+    with torch.device("meta"):  # shapes only: no weights to draw
+        return get_model(name).features
+
+
+def _zfnet_layers() -> tuple[int, nn.Conv2d, nn.MaxPool2d]:
+    """ZFNet's input size, its conv1 and its pool1, from the package's model."""
+    features = _features("zfnet")
+    conv1 = next(m for m in features if isinstance(m, nn.Conv2d))
+    pool1 = next(m for m in features if isinstance(m, nn.MaxPool2d))
+    return native_input_size("zfnet")[-1], conv1, pool1
+
+
+def _decimal(numerator: int, denominator: int) -> str:
+    return f"{numerator / denominator:g}"
+
+
+def check_zfnet_conv1_size(answer) -> Feedback:
+    """Lesson 01, exercise 1: ZFNet's conv1 (7×7, stride 2) on a 224 input *without* padding."""
+    n, conv1, _ = _zfnet_layers()
+    k, s = conv1.kernel_size[0], conv1.stride[0]
+    size = conv_output_size(n, k, s, 0)
+    room = _decimal(n - k, s)
+    return check_number(
+        answer, size, f"⌊({n} + 2·0 − {k}) / {s}⌋ + 1 = ⌊{room}⌋ + 1 = {size}",
+        f"o = ⌊(n + 2p − k) / s⌋ + 1 with n = {n}, k = {k}, s = {s} and p = 0; the floor rounds down")
+
+
+def check_zfnet_conv1_padding(answer) -> Feedback:
+    """Lesson 01, exercise 2: the smallest padding that gives ZFNet's conv1 the 110 × 110 of its figure."""
+    n, conv1, _ = _zfnet_layers()
+    k, s = conv1.kernel_size[0], conv1.stride[0]
+    target = conv_output_size(n, k, s, conv1.padding[0])  # the package's ZFNet reproduces the figure's 110
+    padding = next(p for p in range(k) if conv_output_size(n, k, s, p) == target)
+    return check_number(
+        answer, padding,
+        f"⌊({n} + 2·{padding} − {k}) / {s}⌋ + 1 = ⌊{_decimal(n + 2 * padding - k, s)}⌋ + 1 = {target}, "
+        f"while p = {padding - 1} gives {conv_output_size(n, k, s, max(padding - 1, 0))}",
+        f"try p = 0, 1, 2, … in o = ⌊({n} + 2p − {k}) / {s}⌋ + 1 until o = {target}")
+
+
+def check_zfnet_pool1_size(answer) -> Feedback:
+    """Lesson 01, exercise 3: ZFNet's pool1 (3×3, stride 2, ceil_mode=True) on conv1's 110 × 110."""
+    n, conv1, pool1 = _zfnet_layers()
+    size_in = conv_output_size(n, conv1.kernel_size[0], conv1.stride[0], conv1.padding[0])
+    k, s = pool1.kernel_size, pool1.stride
+    size = pool_output_size(size_in, k, s, ceil_mode=True)
+    floor = pool_output_size(size_in, k, s, ceil_mode=False)
+    last = (size - 1) * s  # PyTorch keeps a ceil-mode window only if it starts inside the input
+    return check_number(
+        answer, size,
+        f"⌈({size_in} − {k}) / {s}⌉ + 1 = ⌈{_decimal(size_in - k, s)}⌉ + 1 = {size}, and the last window "
+        f"starts at pixel {last} < {size_in}, inside the input, so PyTorch keeps it (ceil_mode=False: {floor})",
+        f"ceil_mode replaces the floor of ({size_in} − {k}) / {s} by a ceiling")
+
+
+def _vgg16_first_blocks() -> list[ReceptiveField]:
+    """Receptive fields of VGG-16's layers up to its second max-pool."""
+    rows = receptive_field(_features("vgg16"))
+    pools = [i for i, row in enumerate(rows) if row.kernel == 2 and row.stride == 2]
+    return rows[: pools[1] + 1]
+
+
+def check_vgg_receptive_field(answer) -> Feedback:
+    """Lesson 01, exercise 4: the receptive field of one unit after VGG-16's first two blocks
+    (3×3 conv, 3×3 conv, 2×2/2 pool, 3×3 conv, 3×3 conv, 2×2/2 pool)."""
+    rows = _vgg16_first_blocks()
+    jumps = [1] + [row.jump for row in rows[:-1]]  # the jump each layer sees, before its own stride
+    steps = " + ".join(f"{row.kernel - 1}·{jump}" for row, jump in zip(rows, jumps))
+    return check_number(
+        answer, rows[-1].size,
+        f"1 + {steps} = {rows[-1].size}: each layer adds (k − 1) × the jump before it, "
+        f"and each pool doubles the jump ({' → '.join(str(row.size) for row in rows)})",
+        "start from size 1 and jump 1; at each layer size += (k − 1) · jump, then jump *= stride "
+        "(the pools count as layers)")

@@ -1,0 +1,66 @@
+"""The command line: a real (smoke-sized) training run, resume, refusals and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from alexnet_course import cli
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "alexnet_course.cli", *args],
+                          capture_output=True, text=True)
+
+
+def test_train_resume_and_refusal(tmp_path):
+    ckpt = str(tmp_path / "run")
+    first = run_cli("train", "--profile", "smoke", "--epochs", "1", "--no-progress",
+                    "--checkpoint", ckpt)
+    assert first.returncode == 0, first.stderr
+    assert "training alexnet-small on 2,000 images at 32 px" in first.stdout
+    assert "test top-1" in first.stdout and "top-5" in first.stdout
+    assert (tmp_path / "run" / "last.pt").is_file() and (tmp_path / "run" / "history.json").is_file()
+    again = run_cli("train", "--profile", "smoke", "--epochs", "1", "--no-progress",
+                    "--checkpoint", ckpt)
+    assert again.returncode == 1 and "already holds a run" in again.stderr
+    more = run_cli("train", "--profile", "smoke", "--epochs", "1", "--no-progress",
+                   "--checkpoint", ckpt, "--lr", "0.5", "--resume")
+    assert more.returncode == 1 and "different settings (lr: 0.05 → 0.5)" in more.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--epochs", "0"], "must be a positive integer"),
+    (["train", "--model", "resnet50"], "invalid choice: 'resnet50'"),
+    (["train", "--resume"], "--resume needs --checkpoint"),
+    (["train", "--amp", "fp8"], "invalid choice: 'fp8'"),
+    (["bench", "inference"], "invalid choice: 'inference'"),
+])
+def test_bad_arguments_exit_2_with_usage(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(args)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: alexnet-course" in err and message in err
+
+
+def test_train_step_benchmark_reports_a_ratio_per_case():
+    """Runs the benchmark's code path at toy size; its figures are checked for form, not speed."""
+    import torch
+
+    from alexnet_course import bench
+
+    device = torch.device("cpu")
+    rows = bench.train_step_bench(device, steps=1, warmup=1, cases=[bench.Case("alexnet-small", 32, 8)])
+    (row,) = rows
+    assert row["ratio"] == pytest.approx(row["ours_img_s"] / row["bare_img_s"])
+    # 6 = 3 passes (forward, two backward) x 2 FLOPs per multiply-add
+    from alexnet_course.counting import count_layers
+    from alexnet_course.models import get_model
+    macs = count_layers(get_model("alexnet-small"), (1, 32, 32)).macs
+    assert row["train_gflop_per_img"] == pytest.approx(6 * macs / 1e9)
+    assert "mfu_ours" not in row  # no peak is known for a CPU
+    table = bench.format_rows(rows, device)
+    assert "ours/bare" in table and "alexnet-small" in table
