@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from .hooks import leaf_hooks
+
 __all__ = ["ActivationStats", "activation_stats", "stats_frame"]
 
 
@@ -48,15 +50,12 @@ def activation_stats(
     The model's train/eval mode is restored afterwards and every hook removed, even
     if the forward pass fails. Statistics are computed in float64.
     """
-    names = {m: name for name, m in model.named_modules()}
     rows: list[ActivationStats] = []
 
-    def hook(module, inputs, output):
-        if isinstance(output, (tuple, list)):  # e.g. MaxPool2d(return_indices=True)
-            output = output[0]
+    def record(name, module, output):
         values = output.detach().double()
         rows.append(ActivationStats(
-            name=names[module],
+            name=name,
             type=type(module).__name__,
             shape=tuple(output.shape[1:]),
             mean=values.mean().item(),
@@ -65,19 +64,8 @@ def activation_stats(
             batch_std=values.std(dim=0, correction=0).mean().item(),
         ))
 
-    leaves = [m for m in model.modules() if not list(m.children())]
-    if types is not None:
-        leaves = [m for m in leaves if isinstance(m, types)]
-    handles = [m.register_forward_hook(hook) for m in leaves]
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x)
-    finally:
-        model.train(was_training)
-        for h in handles:
-            h.remove()
+    with leaf_hooks(model, record, types=types), torch.no_grad():
+        model(x)
     return rows
 
 

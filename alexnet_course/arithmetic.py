@@ -28,6 +28,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from alexnet_course.hooks import leaf_hooks
 from alexnet_course.layers import LocalResponseNorm
 
 __all__ = [
@@ -258,33 +259,21 @@ def forward_trace(
     so BatchNorm statistics are not touched.
     """
     calls: list[LeafCall] = []
-    names = {m: name for name, m in model.named_modules()}
 
-    def hook(module, inputs, output):
-        if isinstance(output, (tuple, list)):  # e.g. MaxPool2d(return_indices=True)
-            output = output[0]
-        calls.append(LeafCall(names[module], module, tuple(output.shape)))
+    def record(name, module, output):
+        calls.append(LeafCall(name, module, tuple(output.shape)))
 
-    leaves = [m for m in model.modules() if not list(m.children())]
-    handles = [m.register_forward_hook(hook) for m in leaves]
-    was_training = model.training
-    model.eval()
-    try:
+    with leaf_hooks(model, record), torch.no_grad():
         x = torch.zeros((batch_size, *input_size), dtype=dtype, device=device)
-        with torch.no_grad():
-            if torch.device(device).type == "meta":
-                # Shape-only copies of weights and buffers; the model itself is not moved.
-                state = {
-                    k: torch.empty_like(v, device="meta", dtype=dtype if v.is_floating_point() else v.dtype)
-                    for k, v in (*model.named_parameters(), *model.named_buffers())
-                }
-                functional_call(model, state, (x,))
-            else:
-                model(x)
-    finally:
-        model.train(was_training)
-        for h in handles:
-            h.remove()
+        if torch.device(device).type == "meta":
+            # Shape-only copies of weights and buffers; the model itself is not moved.
+            state = {
+                k: torch.empty_like(v, device="meta", dtype=dtype if v.is_floating_point() else v.dtype)
+                for k, v in (*model.named_parameters(), *model.named_buffers())
+            }
+            functional_call(model, state, (x,))
+        else:
+            model(x)
     return calls
 
 

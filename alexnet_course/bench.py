@@ -51,6 +51,18 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def images_per_second(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:
+    """Time ``steps`` calls of ``step(x, y)`` on batches after ``warmup`` untimed ones."""
+    batches = iter(batches)
+    for i in range(warmup + steps):
+        if i == warmup:
+            _sync(device)
+            began = time.perf_counter()
+        step(*next(batches))
+    _sync(device)
+    return steps * batch_size / (time.perf_counter() - began)
+
+
 def bare_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> float:
     """Images/s of the textbook loop (per-image CPU transform, fp32, a sync every step).
 
@@ -59,19 +71,16 @@ def bare_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> fl
     loader = DataLoader(dataset, case.batch_size, shuffle=True, num_workers=2,
                         generator=torch.Generator().manual_seed(0))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    batches = iter(loader)
-    for i in range(warmup + steps):
-        if i == warmup:
-            _sync(device)
-            began = time.perf_counter()
-        x, y = next(batches)
+
+    def step(x, y):
         x, y = x.to(device), y.to(device)
         optimizer.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
         loss.item()
-    return steps * case.batch_size / (time.perf_counter() - began)
+
+    return images_per_second(step, loader, case.batch_size, device, steps, warmup)
 
 
 def our_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> float:
@@ -85,15 +94,11 @@ def our_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> flo
     scaler = torch.amp.GradScaler(device.type, enabled=False)
     source = loaders.batches(dataset, case.batch_size, device=device, image_size=case.image_size,
                              shuffle=True)
-    batches = iter(source)
-    for i in range(warmup + steps):
-        if i == warmup:
-            _sync(device)
-            began = time.perf_counter()
-        x, y = next(batches)
+
+    def step(x, y):
         train.train_step(step_model, x, y, optimizer, scaler, config)
-    _sync(device)
-    return steps * case.batch_size / (time.perf_counter() - began)
+
+    return images_per_second(step, source, case.batch_size, device, steps, warmup)
 
 
 def train_step_bench(device: torch.device | None = None, steps: int = 5, warmup: int = 2,

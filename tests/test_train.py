@@ -215,3 +215,10 @@ def test_unknown_settings_are_named():
         train.make_optimizer(model, replace(CONFIG, optimizer="lamb"))
     with pytest.raises(ValueError, match="plateau, onecycle or constant"):
         train.make_scheduler(train.make_optimizer(model, CONFIG), replace(CONFIG, schedule="step"), 1)
+
+
+def test_bf16_autocast_trains_on_cpu(splits):
+    _, history = run(splits, replace(CONFIG, epochs=1, amp="bf16", channels_last=True))
+    assert math.isfinite(history.last("train_loss")) and history.last("test_top1") > 0.1
+    with pytest.raises(ValueError, match="amp must be None, 'bf16' or 'fp16'"):
+        run(splits, replace(CONFIG, epochs=1, amp="fp8"))
