@@ -222,3 +222,11 @@ def test_bf16_autocast_trains_on_cpu(splits):
     assert math.isfinite(history.last("train_loss")) and history.last("test_top1") > 0.1
     with pytest.raises(ValueError, match="amp must be None, 'bf16' or 'fp16'"):
         run(splits, replace(CONFIG, epochs=1, amp="fp8"))
+
+
+def test_compiled_model_trains_and_checkpoints_plain_weights(splits, tmp_path):
+    model, history = run(splits, replace(CONFIG, epochs=1, compile=True), checkpoint_dir=tmp_path)
+    assert math.isfinite(history.last("train_loss"))
+    # The checkpoint holds the original module's keys, not torch.compile's "_orig_mod." ones.
+    state = checkpoint.load_checkpoint(tmp_path / "last.pt")["model"]
+    assert set(state) == set(tiny_model().state_dict())
