@@ -29,8 +29,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps $(NO_DEPS)
 	touch $(STAMP)
 
+# Containers and Colab-like machines often run as root, which JupyterLab refuses without a flag.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
 test: $(STAMP)
 	ALEXNET_COURSE_PROFILE=smoke $(BIN)/python -m pytest tests
