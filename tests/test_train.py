@@ -230,3 +230,14 @@ def test_compiled_model_trains_and_checkpoints_plain_weights(splits, tmp_path):
     # The checkpoint holds the original module's keys, not torch.compile's "_orig_mod." ones.
     state = checkpoint.load_checkpoint(tmp_path / "last.pt")["model"]
     assert set(state) == set(tiny_model().state_dict())
+
+
+def test_checkpoint_gets_the_usual_file_mode(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = checkpoint.save_checkpoint(tmp_path / "c.pt", {"epoch": 1})
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
