@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["LocalResponseNorm", "paper_lrn"]
+__all__ = ["LocalResponseNorm", "paper_lrn", "Dropout"]
 
 
 class LocalResponseNorm(nn.Module):
@@ -61,3 +61,42 @@ def paper_lrn(torch_impl: bool = False) -> nn.Module:
     if torch_impl:
         return nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)
     return LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)
+
+
+class Dropout(nn.Module):
+    """Inverted dropout (Hinton et al. 2012; AlexNet §4.2 uses p = 0.5 in fc6 and fc7).
+
+    In training every element is kept with probability ``1 - p`` and the kept ones are
+    divided by ``1 - p``, so the expectation of each output equals its input and the
+    network needs no rescaling at test time: in eval mode the layer is the identity.
+    (The paper multiplied the outputs by 0.5 at test time instead; same expectations.)
+
+    The mask is drawn from torch's global generator, so ``torch.manual_seed`` makes it
+    reproducible, and with the same seed it equals ``nn.Dropout``'s on the CPU.
+
+    >>> import torch
+    >>> drop = Dropout(p=0.5)
+    >>> _ = torch.manual_seed(0)
+    >>> drop(torch.ones(8))  # kept elements are doubled, dropped ones are 0
+    tensor([0., 0., 2., 0., 0., 0., 2., 2.])
+    >>> drop.eval()(torch.ones(3))  # eval mode: the identity
+    tensor([1., 1., 1.])
+    """
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p < 1.0:
+            raise ValueError(f"dropout probability p must be a number in [0, 1), got {p!r} "
+                             "(p = 1 would drop everything and divide by zero)")
+        self.p = float(p)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        # One Bernoulli(1 - p) draw per element: 1 keeps it, 0 drops it.
+        mask = torch.empty_like(x).bernoulli_(keep)
+        return x * mask.div_(keep)  # scale the survivors so that E[output] = x
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

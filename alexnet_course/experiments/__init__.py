@@ -1,0 +1,6 @@
+"""Measured experiments behind the lessons: each is a function that takes a profile and
+returns tidy results (plain dataclasses / lists of dicts) that a notebook plots and a test
+checks, so every number a lesson quotes can be re-run from Python or the CLI.
+
+One module per idea: ``relu_vs_tanh``, ``lrn``, ``pooling``, ``dropout``.
+"""

@@ -1,0 +1,88 @@
+"""The figures of lessons 05 and 06 draw what the results hold."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from alexnet_course.data import photo
+from alexnet_course.experiments.dropout import DropoutResult, SIZES as DROP_SIZES
+from alexnet_course.experiments.pooling import PoolingResult, SIZES as POOL_SIZES
+from alexnet_course.plots import regularization
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_pool_windows_shows_the_coverage_counts():
+    fig = regularization.plot_pool_windows(photo("chelsea"), top=60, left=180, size=9)
+    overlap, tiled = fig.axes[1], fig.axes[2]
+    counts = lambda ax: sorted({int(t.get_text()) for t in ax.texts})
+    assert counts(overlap) == [1, 2, 4]
+    assert counts(tiled) == [0, 1]  # 9 is odd: 2x2/2 drops the last row and column
+    assert "9→4" in overlap.get_title() and "9→4" in tiled.get_title()
+
+
+def test_pooled_titles_give_the_sizes():
+    fig = regularization.plot_pooled(np.zeros((20, 21, 3), np.uint8) + 1, repeats=1)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[1].endswith("9×10") and titles[2].endswith("10×10")
+
+
+def _pool_result():
+    r = PoolingResult("smoke", POOL_SIZES["smoke"])
+    for seed, (a, b) in enumerate([(30.0, 31.0), (29.0, 28.5), (32.0, 33.0)]):
+        for pool, e in (("3/2", a), ("2/2", b)):
+            r.rows.append({"pool": pool, "seed": seed, "train_top1_error": e - 2,
+                           "test_top1_error": e, "test_top5_error": e / 10, "seconds": 1.0})
+    return r
+
+
+def test_pool_ablation_draws_every_seed_and_the_paired_differences():
+    r = _pool_result()
+    fig = regularization.plot_pool_ablation(r)
+    left, right = fig.axes
+    points = [y for line in left.lines if line.get_marker() == "o" for y in line.get_ydata()]
+    assert sorted(points) == sorted(row["test_top1_error"] for row in r.rows)
+    bars = [p.get_height() for p in right.patches]
+    assert np.allclose(bars, r.differences())
+
+
+def _drop_result():
+    r = DropoutResult("smoke", DROP_SIZES["smoke"])
+    for p in (0.0, 0.5):
+        for epoch in (1, 2, 3):
+            train = 0.5 + 0.15 * epoch - 0.1 * p
+            r.rows.append({"p": p, "seed": 0, "epoch": epoch, "train_top1": train,
+                           "test_top1": 0.5, "gap": train - 0.5, "train_loss": 1.0,
+                           "test_loss": 1.0, "seconds": 1.0})
+    r.ensembles.append({"p": 0.5, "seed": 0, "deterministic": {"top1": 0.8, "nll": 0.5},
+                        "rows": [{"passes": t, "top1": 0.7 + 0.01 * t, "nll": 0.6} for t in (1, 4, 16)],
+                        "single_pass_top1_mean": 0.7})
+    return r
+
+
+def test_gap_curves_plot_train_test_and_gap_per_p():
+    r = _drop_result()
+    fig = regularization.plot_gap_curves(r)
+    left, right = fig.axes
+    assert len(left.lines) == 4 and len(right.lines) == 2
+    gap_no_dropout = right.lines[0].get_ydata()
+    assert np.allclose(gap_no_dropout, [100 * row["gap"] for row in r.rows if row["p"] == 0.0])
+
+
+def test_ensemble_plot_has_the_passes_and_the_deterministic_line():
+    r = _drop_result()
+    fig = regularization.plot_ensemble(r)
+    ax = fig.axes[0]
+    curve, flat = ax.lines[0], ax.lines[1]
+    assert list(curve.get_xdata()) == [1, 4, 16]
+    assert np.allclose(flat.get_ydata(), 80.0)
