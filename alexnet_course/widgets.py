@@ -212,3 +212,118 @@ def output_size_explorer(**initial) -> OutputSizeExplorer:
     ``initial`` sets the starting values (n, kernel, stride, padding, dilation, layer, ceil_mode).
     """
     return OutputSizeExplorer(**initial)
+
+
+# ----------------------------------------------------------------------------- lesson 04: LRN
+
+__all__ += ["LRNExplorer", "lrn_explorer"]
+
+
+class LRNExplorer(Explorer):
+    """Sliders for LRN's k, n, alpha and beta over a real activation map.
+
+    The map (``activations``, ``(C, H, W)``) defaults to the conv1-like map of lesson 04
+    (a real photo through oriented filters, ReLU, raw-pixel magnitudes as in the paper).
+    Shows the range of the divisor ``(k + alpha * sum of squares) ** beta``, PyTorch's
+    equivalent layer (alpha times n) and whether it agrees, and a picture: every channel at
+    the most active pixel before and after LRN, and the divisor map of that pixel's channel.
+
+    >>> explorer = lrn_explorer()
+    >>> view = explorer.update(k=2.0, n=5, alpha=1e-4, beta=0.75, draw=False)
+    >>> view.ok, view.torch_equal
+    (True, True)
+    >>> print(explorer.update(k=0.0, n=5, alpha=1e-4, beta=0.75).lines[0])
+    Impossible: k = 0 divides 0 by 0 wherever all n channels of a window are 0 (common after a ReLU).
+    """
+
+    def __init__(self, activations: torch.Tensor | None = None, k: float = 2.0, n: int = 5,
+                 alpha: float = 1e-4, beta: float = 0.75):
+        if activations is None:
+            from alexnet_course.experiments.lrn import conv1_like_activations
+
+            activations = conv1_like_activations(size=48)
+        self.activations = activations.detach().float()
+        energy = self.activations.pow(2).sum(0)
+        flat = int(energy.flatten().argmax())
+        self.pixel = (flat // energy.shape[1], flat % energy.shape[1])
+        style = {"description_width": "90px"}
+        size = widgets.Layout(width="330px")
+        controls = {
+            "k": widgets.FloatSlider(value=k, min=0.0, max=5.0, step=0.25, description="k",
+                                     continuous_update=False, style=style, layout=size),
+            "n": _slider("n (channels)", n, 1, 2 * self.activations.shape[0]),
+            "alpha": widgets.FloatLogSlider(value=alpha, base=10, min=-7, max=0, step=0.25,
+                                            description="alpha", readout_format=".1e",
+                                            continuous_update=False, style=style, layout=size),
+            "beta": widgets.FloatSlider(value=beta, min=0.0, max=2.0, step=0.05, description="beta",
+                                        continuous_update=False, style=style, layout=size),
+        }
+        names = list(controls)
+        layout = widgets.HBox([widgets.VBox([controls[c] for c in names[:2]]),
+                               widgets.VBox([controls[c] for c in names[2:]])])
+        super().__init__(controls, layout)
+
+    def update(self, k: float = 2.0, n: int = 5, alpha: float = 1e-4, beta: float = 0.75, *,
+               draw: bool = True) -> View:
+        """The view for one setting: the divisor's range, PyTorch's verdict and the picture."""
+        from alexnet_course.experiments.lrn import lrn_divisor
+        from alexnet_course.layers import LocalResponseNorm
+
+        values = dict(k=k, n=n, alpha=alpha, beta=beta)
+        problems = []
+        if n < 1:
+            problems.append(f"n = {n}: the window must hold at least the channel itself (n ≥ 1).")
+        if k < 0 or alpha < 0:
+            problems.append(f"k = {k} and alpha = {alpha} must not be negative: the divisor would be "
+                            "a negative number raised to the power beta.")
+        elif k == 0 and beta > 0:
+            problems.append("k = 0 divides 0 by 0 wherever all n channels of a window are 0 "
+                            "(common after a ReLU).")
+        if problems:
+            return View(False, [f"Impossible: {problems[0]}", *problems[1:]], None,
+                        {**values, "output": None, "torch_equal": None})
+        a = self.activations
+        b = LocalResponseNorm(n, alpha, beta, k)(a.unsqueeze(0)).squeeze(0)
+        divisor = lrn_divisor(a, n, alpha, beta, k)
+        reference = nn.LocalResponseNorm(n, alpha=alpha * n, beta=beta, k=k)(a.unsqueeze(0)).squeeze(0)
+        if not torch.isfinite(b).all():
+            return View(False, ["Impossible: the output is not finite for these values."], None,
+                        {**values, "output": None, "torch_equal": None})
+        torch_equal = bool(torch.allclose(b, reference, rtol=1e-5, atol=1e-6))
+        low, high = divisor.min().item(), divisor.max().item()
+        share = (alpha * a.pow(2).sum(0).max().item()) / k if k > 0 else float("inf")
+        lines = [f"Divisor (k + α Σ a²)^β from {low:.3g} to {high:.3g}: activations are scaled by "
+                 f"{1 / high:.3g} to {1 / low:.3g}.",
+                 (f"At the most active pixel α·Σa² (all channels) is {share:.3g} × k"
+                  + (": LRN is nearly a constant scaling by 1/k^β here." if share < 0.05 else ".")
+                  if k > 0 else "k = 0 (allowed only with beta = 0, when LRN is the identity)."),
+                 f"PyTorch's nn.LocalResponseNorm({n}, alpha={alpha * n:.3g}, beta={beta:g}, k={k:g}) "
+                 + ("agrees (alpha multiplied by n)." if torch_equal else "DISAGREES.")]
+        figure = self._figure(a, b, divisor) if draw else None
+        return View(True, lines, figure, {**values, "output": b, "divisor": divisor,
+                                          "torch_equal": torch_equal})
+
+    def _figure(self, a, b, divisor) -> plt.Figure:
+        i, j = self.pixel
+        channel = int(a[:, i, j].argmax())
+        fig, (bars, image) = plt.subplots(1, 2, figsize=(9.5, 3.0))
+        channels = range(a.shape[0])
+        bars.bar([c - 0.2 for c in channels], a[:, i, j].tolist(), width=0.4, color="tab:gray", label="before")
+        bars.bar([c + 0.2 for c in channels], b[:, i, j].tolist(), width=0.4, color="tab:green", label="after LRN")
+        bars.set(xlabel="channel", ylabel="activation", title=f"every channel at pixel {self.pixel}")
+        bars.legend(fontsize=8)
+        shown = image.imshow(divisor[channel].numpy(), cmap="magma")
+        image.plot([j], [i], "c+", ms=10)
+        image.set_title(f"divisor of channel {channel}", fontsize=10)
+        image.axis("off")
+        fig.colorbar(shown, ax=image, fraction=0.046, pad=0.04)
+        fig.tight_layout()
+        return fig
+
+
+def lrn_explorer(**initial) -> LRNExplorer:
+    """The lesson 04 explorer: ``display(lrn_explorer())`` in a notebook.
+
+    ``initial`` sets the activation map and starting values (activations, k, n, alpha, beta).
+    """
+    return LRNExplorer(**initial)

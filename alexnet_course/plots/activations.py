@@ -1,0 +1,111 @@
+"""Figures of lessons 03 and 04: activation functions and their gradients, error curves of
+the ReLU-vs-tanh experiment, and what local response normalization does to an activation map.
+Each function returns its figure."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+__all__ = ["plot_activations", "plot_error_curves", "plot_lrn_maps", "plot_channel_profile",
+           "plot_norm_ablation"]
+
+_COLOURS = {"ReLU": "tab:blue", "tanh": "tab:orange", "none": "tab:gray", "LRN": "tab:green",
+            "batch norm": "tab:purple"}
+
+
+def plot_activations(x_range: float = 5.0, saturated_below: float = 0.1) -> plt.Figure:
+    """tanh and ReLU (left) and their derivatives computed by autograd (right); where tanh's
+    gradient is below ``saturated_below`` is shaded: there it has saturated."""
+    x = torch.linspace(-x_range, x_range, 401, dtype=torch.float64, requires_grad=True)
+    fig, (f_ax, g_ax) = plt.subplots(1, 2, figsize=(9, 3.3))
+    for name, fn in (("tanh", torch.tanh), ("ReLU", torch.relu)):
+        y = fn(x)
+        (grad,) = torch.autograd.grad(y.sum(), x)
+        f_ax.plot(x.detach(), y.detach(), color=_COLOURS[name], label=name)
+        g_ax.plot(x.detach(), grad, color=_COLOURS[name], label=f"d {name} / dx")
+    tanh_grad = 1 - torch.tanh(x.detach()) ** 2
+    edge = float(x.detach()[tanh_grad >= saturated_below].abs().max())
+    for ax in (f_ax, g_ax):
+        ax.axvspan(-x_range, -edge, color="tab:orange", alpha=0.1)
+        ax.axvspan(edge, x_range, color="tab:orange", alpha=0.1)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+        ax.set_xlabel("x")
+    f_ax.set_title("activation")
+    g_ax.set_title(f"gradient (shaded: tanh' < {saturated_below})")
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_curves(result, title: str | None = None) -> plt.Figure:
+    """Training error per epoch of every run of a ``ReluVsTanh`` result on one plot (thin lines:
+    seeds; thick: mean), with the 25% line of the paper's Figure 1."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    names = list(dict.fromkeys(r.activation for r in result.runs))
+    for name in names:
+        curves = [r.train_error for r in result.runs if r.activation == name]
+        epochs = np.arange(1, len(curves[0]) + 1)
+        for curve in curves:
+            ax.plot(epochs, curve, color=_COLOURS.get(name), lw=0.8, alpha=0.45)
+        ax.plot(epochs, np.mean(curves, axis=0), color=_COLOURS.get(name), lw=2.2, marker="o",
+                label=f"{name} (mean of {len(curves)})")
+    ax.axhline(result.threshold, color="black", ls="--", lw=1, label=f"{result.threshold:.0%} training error")
+    ax.set(xlabel="epoch", ylabel="training error", ylim=(0, 1))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title or "ReLU vs tanh: training error while training")
+    fig.tight_layout()
+    return fig
+
+
+def plot_lrn_maps(a: torch.Tensor, b: torch.Tensor, divisor: torch.Tensor, channel: int = 0) -> plt.Figure:
+    """One channel of an activation map ``a`` (C, H, W), its LRN output ``b`` and the divisor
+    ``a / b``, side by side."""
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.2))
+    panels = ((a, f"a: channel {channel} before LRN"), (b, "b: after LRN"),
+              (divisor, "divisor (k + α Σ a²)^β"))
+    for ax, (t, name) in zip(axes, panels):
+        im = ax.imshow(t[channel].detach().cpu().numpy(), cmap="viridis")
+        ax.set_title(name, fontsize=9)
+        ax.axis("off")
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def plot_channel_profile(a: torch.Tensor, b: torch.Tensor, pixel: tuple[int, int],
+                         title: str | None = None) -> plt.Figure:
+    """Every channel's value at one ``pixel`` before (``a``) and after (``b``) LRN, as bars."""
+    i, j = pixel
+    before = a[:, i, j].detach().cpu().numpy()
+    after = b[:, i, j].detach().cpu().numpy()
+    channels = np.arange(len(before))
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    ax.bar(channels - 0.2, before, width=0.4, label="before (a)", color="tab:gray")
+    ax.bar(channels + 0.2, after, width=0.4, label="after LRN (b)", color="tab:green")
+    ax.set(xlabel="channel", ylabel="activation", xticks=channels)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8)
+    ax.set_title(title or f"channels at pixel {pixel}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_norm_ablation(result) -> plt.Figure:
+    """Test error per epoch for each normalization of a ``NormAblation``: mean over seeds
+    with a band of ± one standard deviation."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for norm in dict.fromkeys(r.norm for r in result.runs):
+        curves = np.array([r.test_error for r in result.runs if r.norm == norm])
+        epochs = np.arange(1, curves.shape[1] + 1)
+        mean, std = curves.mean(0), curves.std(0)
+        ax.plot(epochs, mean, marker="o", color=_COLOURS.get(norm), label=f"{norm} ({len(curves)} seeds)")
+        ax.fill_between(epochs, mean - std, mean + std, color=_COLOURS.get(norm), alpha=0.15)
+    ax.set(xlabel="epoch", ylabel="test error", xticks=epochs)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("small AlexNet: no normalization, LRN, batch norm")
+    fig.tight_layout()
+    return fig
