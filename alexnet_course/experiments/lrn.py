@@ -26,6 +26,7 @@ from torch import nn
 
 from ..layers import LocalResponseNorm
 from ..profiles import Profile, profile as get_profile
+from .common import seeded_jobs
 
 __all__ = ["lrn_loop", "lrn_divisor", "gabor_bank", "conv1_like_activations", "NORMS", "Size",
            "SIZES", "normalized_alexnet", "NormRun", "NormAblation", "lrn_ablation"]
@@ -230,12 +231,7 @@ def lrn_ablation(profile: str | Profile | None = None, *, device: torch.device |
     train_data = data.fashion_mnist("train", prof, samples=size.samples)
     test_data = data.fashion_mnist("test", prof, samples=size.test_samples)
     result = NormAblation(prof.name, size)
-    jobs = [(seed, norm) for seed in size.seeds for norm in NORMS]
-    if progress:
-        from tqdm.auto import tqdm
-
-        jobs = tqdm(jobs, desc="runs", unit="run")
-    for seed, norm in jobs:
+    for seed, norm in seeded_jobs(size.seeds, NORMS, progress):
         torch.manual_seed(seed)
         model = normalized_alexnet(norm, size.width)
         config = train.recipe("modern", optimizer=size.optimizer, lr=size.lr, epochs=size.epochs,

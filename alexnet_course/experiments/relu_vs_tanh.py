@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from ..profiles import Profile, profile as get_profile
+from .common import seeded_jobs
 
 __all__ = ["Size", "SIZES", "ACTIVATIONS", "figure1_net", "RunCurve", "ReluVsTanh",
            "epochs_to", "relu_vs_tanh"]
@@ -199,11 +200,6 @@ def relu_vs_tanh(profile: str | Profile | None = None, *, device: torch.device |
     train_data = data.fashion_mnist("train", prof, samples=size.samples)
     test_data = data.fashion_mnist("test", prof, samples=size.test_samples)
     result = ReluVsTanh(prof.name, size)
-    jobs = [(seed, name) for seed in size.seeds for name in ACTIVATIONS]
-    if progress:
-        from tqdm.auto import tqdm
-
-        jobs = tqdm(jobs, desc="runs", unit="run")
-    for seed, name in jobs:
+    for seed, name in seeded_jobs(size.seeds, ACTIVATIONS, progress):
         result.runs.append(train_one(name, seed, train_data, test_data, size, device))
     return result
