@@ -3,7 +3,8 @@
 ``alexnet-course info`` prints versions, device, profile and where the data was found;
 ``alexnet-course data`` verifies every data file's checksum; ``alexnet-course train``
 trains a model of the registry on Fashion-MNIST (or your own image folders);
-``alexnet-course bench train-step`` measures training throughput. Bad arguments exit
+``alexnet-course experiment NAME`` re-runs a lesson's measured experiment and prints its
+verdict; ``alexnet-course bench train-step`` measures training throughput. Bad arguments exit
 with status 2 and a usage message (argparse's convention).
 """
 
@@ -98,6 +99,29 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verdicts(name: str, prof: profiles.Profile, dev) -> list[str]:
+    """Run one lesson experiment at the profile's size; its conclusions, as sentences."""
+    from .experiments import dropout, lrn, pooling, relu_vs_tanh
+
+    if name == "relu-vs-tanh":
+        return [relu_vs_tanh.relu_vs_tanh(prof, device=dev, progress=True).verdict()]
+    if name == "lrn":
+        result = lrn.lrn_ablation(prof, device=dev, progress=True)
+        return [result.verdict(norm) for norm in lrn.NORMS[1:]]
+    if name == "pooling":
+        return [pooling.overlapping_pooling(prof, device=dev).verdict()]
+    return [dropout.overfitting(prof, device=dev).verdict()]
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    prof = profiles.profile(args.profile)
+    dev = devices.device(args.device)
+    print(f"experiment {args.name}, profile {prof.name}, {devices.describe(dev)}")
+    for sentence in _verdicts(args.name, prof, dev):
+        print(sentence)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alexnet-course", description="AlexNet, taken apart")
     parser.add_argument("--version", action="version", version=__version__)
@@ -134,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument("--no-progress", action="store_true", help="no progress bar")
     fit.set_defaults(run=_train)
+
+    lesson = commands.add_parser("experiment", help="re-run a lesson's measured experiment")
+    lesson.add_argument("name", choices=["relu-vs-tanh", "lrn", "pooling", "dropout"])
+    lesson.add_argument("--profile", choices=list(profiles.PROFILES),
+                        help="sizes (default: ALEXNET_COURSE_PROFILE)")
+    lesson.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    lesson.set_defaults(run=_experiment)
 
     timing = commands.add_parser("bench", help="throughput benchmarks (ratios, same run)")
     timing.add_argument("which", choices=["train-step"])

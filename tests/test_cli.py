@@ -64,3 +64,14 @@ def test_train_step_benchmark_reports_a_ratio_per_case():
     assert "mfu_ours" not in row  # no peak is known for a CPU
     table = bench.format_rows(rows, device)
     assert "ours/bare" in table and "alexnet-small" in table
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("relu-vs-tanh", 1), ("lrn", 2), ("pooling", 1), ("dropout", 1),
+])
+def test_experiment_command_prints_each_verdict(name, expected, capsys):
+    assert cli.main(["experiment", name, "--profile", "smoke", "--device", "cpu"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(f"experiment {name}, profile smoke")
+    verdicts = lines[1:]
+    assert len(verdicts) >= expected and all(len(v) > 20 for v in verdicts)
