@@ -2,7 +2,9 @@
 
 ``python -m alexnet_course.book [--dest DIR]`` converts every ``notebooks/NN_*.ipynb`` (its
 markdown, code, stored outputs and figures) into a chapter under the ``src`` folder that
-``book.toml`` names, writes ``SUMMARY.md`` in lesson order, then runs ``mdbook build``.
+``book.toml`` names, adds a solutions chapter worked by the exercises' own checks, writes
+``SUMMARY.md`` in lesson order, then runs ``mdbook build``. Formulas are pre-rendered with
+KaTeX (``mathrender``), so the book reads offline; each chapter links to its notebook on Colab.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import tomllib
 from pathlib import Path
 
 import nbformat
+
+from . import colab, mathrender
+from .exercises import solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
@@ -36,20 +41,48 @@ def notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def notebook_to_chapter(path: Path, src: Path) -> str:
-    """Write ``path`` as ``src/<stem>.md`` plus its figure files; return its title."""
+def is_colab_cell(cell: nbformat.NotebookNode) -> bool:
+    """The Colab set-up cell: for Colab only, so the book shows a link instead."""
+    return cell.cell_type == "code" and "google.colab" in cell.source
+
+
+def with_colab_link(body: str, notebook: str) -> str:
+    """``body`` with an "Open in Colab" link under its first heading."""
+    link = f'<a class="colab-link" href="{colab.badge_url(notebook)}">Open in Colab</a>'
+    heading = re.search(r"^# .+$", body, flags=re.MULTILINE)
+    at = heading.end() if heading else 0
+    return f"{body[:at]}\n\n{link}\n\n{body[at:].lstrip()}"
+
+
+def notebook_to_chapter(path: Path, nb: nbformat.NotebookNode, src: Path) -> None:
+    """Write ``nb`` (read from ``path``) as ``src/<stem>.md`` plus its figure files."""
     from nbconvert import MarkdownExporter
 
-    nb = nbformat.read(path, as_version=4)
-    exporter = MarkdownExporter()
-    body, resources = exporter.from_notebook_node(
+    nb = nbformat.from_dict(nb)
+    nb.cells = [cell for cell in nb.cells if not is_colab_cell(cell)]
+    body, resources = MarkdownExporter().from_notebook_node(
         nb, resources={"output_files_dir": f"{path.stem}_files"})
-    (src / f"{path.stem}.md").write_text(body)
+    (src / f"{path.stem}.md").write_text(with_colab_link(body, path.name))
     for name, data in resources.get("outputs", {}).items():
         target = src / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    return notebook_title(nb, path.stem)
+
+
+def render_math(nbs: list[nbformat.NotebookNode], extra: list[str], src: Path) -> list[str]:
+    """Pre-render the formulas of every markdown cell (in place) and of ``extra`` (returned)
+    with KaTeX, and ship its stylesheet and fonts with the book."""
+    katex = mathrender.install_katex()
+    cells = [cell for nb in nbs for cell in nb.cells if cell.cell_type == "markdown"]
+    rendered = mathrender.render_markdown([cell.source for cell in cells] + extra, katex)
+    for cell, text in zip(cells, rendered):
+        cell.source = text
+    mathrender.copy_stylesheet(katex, src / "katex")
+    theme = ROOT / tomllib.loads((ROOT / "book.toml").read_text())["output"]["html"]["theme"]
+    theme.mkdir(parents=True, exist_ok=True)
+    (theme / "head.hbs").write_text(
+        '<link rel="stylesheet" href="{{ path_to_root }}katex/katex.min.css">\n')
+    return rendered[len(cells):]
 
 
 def source_dir(config: Path = ROOT / "book.toml") -> Path:
@@ -71,16 +104,25 @@ def build(dest: Path | None = None) -> Path:
     src = source_dir()
     shutil.rmtree(src, ignore_errors=True)
     src.mkdir(parents=True)
-    notebooks = lesson_notebooks()
-    if not notebooks:
+    paths = lesson_notebooks()
+    if not paths:
         raise FileNotFoundError(f"no NN_topic.ipynb notebooks in {ROOT / 'notebooks'}")
-    entries = [f"- [{notebook_to_chapter(nb, src)}](./{nb.stem}.md)" for nb in notebooks]
+    nbs = [nbformat.read(path, as_version=4) for path in paths]
+    titles = [notebook_title(nb, path.stem) for path, nb in zip(paths, nbs)]
+    solutions_md = solutions.solutions_markdown(list(zip(titles, nbs)))
+    [solutions_md] = render_math(nbs, [solutions_md], src)
+    for path, nb in zip(paths, nbs):
+        notebook_to_chapter(path, nb, src)
+    (src / "solutions.md").write_text(solutions_md)
     (src / "introduction.md").write_text(
         "# AlexNet, taken apart\n\nAn interactive course on AlexNet and the ideas around it. "
         "Each chapter is an executed notebook from `notebooks/`; run them yourself with "
-        "`make lab`.\n")
+        "`make lab`, or open one on Colab with the link under its title. Each lesson ends "
+        "with exercises; their worked answers are in [Solutions](./solutions.md).\n")
+    lessons = "\n".join(f"- [{title}](./{path.stem}.md)" for title, path in zip(titles, paths))
     (src / "SUMMARY.md").write_text(
-        "# Summary\n\n[Introduction](./introduction.md)\n\n# Lessons\n\n" + "\n".join(entries) + "\n")
+        "# Summary\n\n[Introduction](./introduction.md)\n\n# Lessons\n\n" + lessons
+        + "\n\n# Exercises\n\n- [Solutions](./solutions.md)\n")
     dest = Path(dest) if dest else ROOT / "_build" / "book" / "html"
     subprocess.run([mdbook_binary(), "build", str(ROOT), "--dest-dir", str(dest.resolve())],
                    check=True, capture_output=True, text=True)

@@ -65,3 +65,40 @@ def test_internal_links_resolve(html):
             target = href.split("#")[0]
             if target and not re.match(r"[a-z]+:", target):
                 assert (page.parent / target).exists(), f"{page.name} links to missing {href}"
+
+
+def _text_outside_code(page: Path) -> str:
+    text = re.sub(r"<(pre|code)\b.*?</\1>", "", page.read_text(), flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", "", text)
+
+
+@pytest.mark.parametrize("notebook", book.lesson_notebooks(), ids=lambda p: p.name)
+def test_formulas_are_rendered_at_build_time_with_no_network(html, notebook):
+    page = html / f"{notebook.stem}.html"
+    source = "".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                     for c in json.loads(notebook.read_text())["cells"]
+                     if c["cell_type"] == "markdown")
+    text = page.read_text()
+    assert text.count('class="katex"') >= len(book.mathrender.find_math(source))
+    assert "katex-error" not in text
+    assert not re.search(r"\$[^$\s][^$\n]*\$", _text_outside_code(page)), "raw TeX left"
+    # Nothing the page needs comes from the network (links to Colab are fine).
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?:", text)
+    assert 'href="katex/katex.min.css"' in text or 'katex/katex.min.css"' in text
+    assert (html / "katex" / "katex.min.css").is_file()
+    assert list((html / "katex" / "fonts").glob("KaTeX_Main-Regular.woff2"))
+
+
+@pytest.mark.parametrize("notebook", book.lesson_notebooks(), ids=lambda p: p.name)
+def test_each_chapter_links_to_its_notebook_on_colab(html, notebook):
+    text = (html / f"{notebook.stem}.html").read_text()
+    assert f'href="{book.colab.badge_url(notebook.name)}"' in text
+    assert "google.colab" not in text  # the set-up cell itself is for Colab, not the book
+
+
+def test_solutions_are_a_separate_section_after_the_lessons(html):
+    toc = (html / "toc.html").read_text()
+    last_lesson = max(toc.rfind(f"{nb.stem}.html") for nb in book.lesson_notebooks())
+    assert toc.rfind("solutions.html") > last_lesson
+    solutions = (html / "solutions.html").read_text()
+    assert solutions.count("Answer:") >= 2 * len(book.lesson_notebooks())

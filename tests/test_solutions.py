@@ -1,0 +1,63 @@
+"""Exercises: every lesson ends with 2–4 self-checking exercises, and the book's solutions
+are worked by the same checks that grade learners."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import nbformat
+import pytest
+
+import alexnet_course.exercises as exercises
+from alexnet_course import book
+from alexnet_course.exercises import solutions
+from alexnet_course.exercises.core import Feedback
+
+
+def _all_checks():
+    for info in pkgutil.iter_modules(exercises.__path__):
+        module = importlib.import_module(f"{exercises.__name__}.{info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("check_") and function.__module__ == module.__name__ \
+                    and info.name != "core":
+                yield name, function
+
+
+CHECKS = dict(_all_checks())
+
+
+@pytest.mark.parametrize("path", book.lesson_notebooks(), ids=lambda p: p.name)
+def test_every_lesson_ends_with_two_to_four_exercises(path):
+    nb = nbformat.read(path, as_version=4)
+    found = solutions.lesson_exercises(nb)
+    assert 2 <= len(found) <= 4, f"{path.name} has {len(found)} exercises"
+    assert all(exercise.question.startswith("**") for exercise in found)
+    last_code = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert found[-1].check in last_code.source  # the exercises end the lesson
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_each_solution_is_accepted_by_its_check_and_a_wrong_answer_is_not(name):
+    check = CHECKS[name]
+    unanswered = check(None)
+    assert isinstance(unanswered, Feedback) and not unanswered
+    assert "Hint" in unanswered.message and unanswered.solution
+    assert check(unanswered.expected), unanswered.solution
+    wrong = check(unanswered.expected * 1.5 + 1)
+    assert not wrong and "Hint" in wrong.message and ("too high" in wrong.message)
+    assert "not a number" in check("eleven").message
+
+
+def test_find_check_names_what_is_missing():
+    with pytest.raises(LookupError, match="check_nothing"):
+        solutions.find_check("check_nothing")
+
+
+def test_solutions_chapter_lists_every_exercise_with_its_answer():
+    lessons = [(p.stem, nbformat.read(p, as_version=4)) for p in book.lesson_notebooks()]
+    text = solutions.solutions_markdown(lessons)
+    total = sum(len(solutions.lesson_exercises(nb)) for _, nb in lessons)
+    assert text.count("> **Answer:**") == total
+    assert all(f"## {stem}" in text for stem, nb in lessons if solutions.lesson_exercises(nb))
