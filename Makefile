@@ -21,12 +21,22 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab test unit notebooks book execute clean
 
+# System tools, from Debian where they are missing and apt-get can (root or sudo): Chromium for
+# tests/browser (never a browser download), Node.js and npm for the book's KaTeX formulas.
+APT_PKGS := $(if $(wildcard /usr/bin/chromium),,chromium chromium-driver) \
+            $(if $(shell command -v npm),,nodejs npm)
+SUDO := $(if $(filter 0,$(shell id -u)),,$(shell command -v sudo >/dev/null && echo sudo -n))
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(if $(TORCH_PINS),$(BIN)/python -m pip install -q $(TORCH_PINS))
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m pip install -q --no-deps $(NO_DEPS)
+	@test -z "$(strip $(APT_PKGS))" || { command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || [ -n "$(SUDO)" ]; } \
+	  && $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	     apt-get install -y -qq $(strip $(APT_PKGS)) >/dev/null 2>&1; } \
+	  || echo "note: could not apt-get install $(strip $(APT_PKGS)) (needs apt-get and root or sudo): tests/browser skips without Chromium; the book needs Node.js"
 	touch $(STAMP)
 
 # Containers and Colab-like machines often run as root, which JupyterLab refuses without a flag.

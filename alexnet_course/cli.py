@@ -54,6 +54,7 @@ def _train(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from . import models, train
+    from .parallel import data_parallel
 
     prof = profiles.profile(args.profile)
     if args.image_folder:
@@ -74,19 +75,24 @@ def _train(args: argparse.Namespace) -> int:
     seed_everything(args.seed)
     model = models.get_model(model_name, num_classes=len(classes), in_channels=1)
     dev = devices.device(args.device)
-    print(f"training {model_name} on {len(train_data):,} images at {image_size} px, "
-          f"{devices.describe(dev)}, profile {prof.name}, recipe {args.recipe}")
+    # Under torchrun every process runs this function; DDP trains, rank 0 alone talks.
+    launch = data_parallel.Launch.from_env()
+    fit = data_parallel.fit_distributed if data_parallel.launched_by_torchrun() else train.fit
+    say = print if launch.rank == 0 else (lambda *_: None)
+    say(f"training {model_name} on {len(train_data):,} images at {image_size} px, "
+        f"{devices.describe(dev)} × {launch.world_size} process(es), profile {prof.name}, "
+        f"recipe {args.recipe}")
     began = time.perf_counter()
-    history = train.fit(model, train_data, test_data, config, image_size=image_size, device=dev,
-                        checkpoint_dir=args.checkpoint, resume=args.resume,
-                        progress=not args.no_progress)
+    history = fit(model, train_data, test_data, config, image_size=image_size, device=dev,
+                  checkpoint_dir=args.checkpoint, resume=args.resume,
+                  progress=not args.no_progress and launch.rank == 0)
     last = history.epochs[-1]
-    print(f"done in {time.perf_counter() - began:.0f} s wall: epoch {last['epoch']}, "
-          f"test top-1 {last['test_top1']:.4f}, top-5 {last['test_top5']:.4f} on "
-          f"{len(test_data):,} images; best top-1 {max(history.column('test_top1')):.4f}; "
-          f"{last['train_images_per_s']:.0f} training images/s")
+    say(f"done in {time.perf_counter() - began:.0f} s wall: epoch {last['epoch']}, "
+        f"test top-1 {last['test_top1']:.4f}, top-5 {last['test_top5']:.4f} on "
+        f"{len(test_data):,} images; best top-1 {max(history.column('test_top1')):.4f}; "
+        f"{last['train_images_per_s']:.0f} training images/s")
     if args.checkpoint:
-        print(f"checkpoint: {args.checkpoint}/{train.CHECKPOINT_NAME}")
+        say(f"checkpoint: {args.checkpoint}/{train.CHECKPOINT_NAME}")
     return 0
 
 
@@ -94,6 +100,9 @@ def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
     dev = devices.device(args.device)
+    if args.which == "compare":  # lesson 10's throughput columns, as ratios to AlexNet
+        print(bench.format_compare(bench.compare_bench(dev, steps=args.steps, warmup=args.warmup), dev))
+        return 0
     rows = bench.train_step_bench(dev, steps=args.steps, warmup=args.warmup)
     print(bench.format_rows(rows, dev))
     return 0
@@ -101,7 +110,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _verdicts(name: str, prof: profiles.Profile, dev) -> list[str]:
     """Run one lesson experiment at the profile's size; its conclusions, as sentences."""
-    from .experiments import dropout, lrn, pooling, relu_vs_tanh
+    from .experiments import augmentation, dropout, lrn, pooling, relu_vs_tanh
 
     if name == "relu-vs-tanh":
         return [relu_vs_tanh.relu_vs_tanh(prof, device=dev, progress=True).verdict()]
@@ -110,6 +119,8 @@ def _verdicts(name: str, prof: profiles.Profile, dev) -> list[str]:
         return [result.verdict(norm) for norm in lrn.NORMS[1:]]
     if name == "pooling":
         return [pooling.overlapping_pooling(prof, device=dev).verdict()]
+    if name == "augmentation":
+        return [augmentation.crop_and_flip(prof, device=dev, progress=True).verdict()]
     return [dropout.overfitting(prof, device=dev).verdict()]
 
 
@@ -160,14 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(run=_train)
 
     lesson = commands.add_parser("experiment", help="re-run a lesson's measured experiment")
-    lesson.add_argument("name", choices=["relu-vs-tanh", "lrn", "pooling", "dropout"])
+    lesson.add_argument("name", choices=["relu-vs-tanh", "lrn", "pooling", "dropout",
+                                         "augmentation"])
     lesson.add_argument("--profile", choices=list(profiles.PROFILES),
                         help="sizes (default: ALEXNET_COURSE_PROFILE)")
     lesson.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
     lesson.set_defaults(run=_experiment)
 
     timing = commands.add_parser("bench", help="throughput benchmarks (ratios, same run)")
-    timing.add_argument("which", choices=["train-step"])
+    timing.add_argument("which", choices=["train-step", "compare"])
     timing.add_argument("--steps", type=_positive, default=5, help="timed steps per loop")
     timing.add_argument("--warmup", type=_positive, default=2, help="untimed steps first")
     timing.add_argument("--device", help="cuda, mps or cpu (default: the best available)")

@@ -77,13 +77,20 @@ class Explorer(widgets.VBox):
     shows ``update``'s view for the controls' current values; it runs on every change.
     """
 
+    css_class = "ac-explorer"  # subclasses name themselves, e.g. "ac-output-size-explorer"
+
     def __init__(self, controls: dict[str, widgets.ValueWidget], layout: widgets.Widget | None = None):
         self.controls = controls
         self.message = widgets.HTML()
         self.picture = widgets.Image(format="png")
         self.view: View | None = None
         super().__init__([layout or widgets.VBox(list(controls.values())), self.message, self.picture])
-        for control in controls.values():
+        # Stable CSS hooks for styling and for the browser tests (tests/browser).
+        for widget, css in [(self, "ac-explorer"), (self, self.css_class), (self.message, "ac-explorer-message"),
+                            (self.picture, "ac-explorer-picture")]:
+            widget.add_class(css)
+        for name, control in controls.items():
+            control.add_class(f"ac-control-{name}")
             control.observe(self._changed, names="value")
         self.refresh()
 
@@ -131,6 +138,7 @@ class OutputSizeExplorer(Explorer):
     """
 
     LAYERS = ("convolution", "max-pool")
+    css_class = "ac-output-size-explorer"
 
     def __init__(self, n: int = 8, kernel: int = 3, stride: int = 2, padding: int = 1, dilation: int = 1,
                  layer: str = "convolution", ceil_mode: bool = False):
@@ -235,6 +243,8 @@ class LRNExplorer(Explorer):
     >>> print(explorer.update(k=0.0, n=5, alpha=1e-4, beta=0.75).lines[0])
     Impossible: k = 0 divides 0 by 0 wherever all n channels of a window are 0 (common after a ReLU).
     """
+
+    css_class = "ac-lrn-explorer"
 
     def __init__(self, activations: torch.Tensor | None = None, k: float = 2.0, n: int = 5,
                  alpha: float = 1e-4, beta: float = 0.75):

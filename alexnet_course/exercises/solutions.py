@@ -21,7 +21,7 @@ import nbformat
 from .core import Feedback
 
 _CALL = re.compile(r"\b(check_\w+)\(\s*answer_\w+")
-_QUESTION = re.compile(r"\*\*\d+\.\*\*")
+_QUESTION = re.compile(r"\*\*(?:Exercise )?\d+\.\*\*")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def find_check(name: str):
 
 
 def _question(markdown: str) -> str:
-    """The last numbered question (``**N.** ...``) of a markdown cell, else all of it."""
+    """The last numbered question (``**N.**`` or ``**Exercise N.**``) of a markdown cell,
+    else all of it."""
     starts = [m.start() for m in _QUESTION.finditer(markdown)]
     return markdown[starts[-1]:].strip() if starts else markdown.strip()
 

@@ -2,5 +2,6 @@
 returns tidy results (plain dataclasses / lists of dicts) that a notebook plots and a test
 checks, so every number a lesson quotes can be re-run from Python or the CLI.
 
-One module per idea: ``relu_vs_tanh``, ``lrn``, ``pooling``, ``dropout``.
+One module per idea: ``relu_vs_tanh``, ``lrn``, ``pooling``, ``dropout``, ``augmentation``,
+``relatives`` (AlexNet next to LeNet-5, ZFNet and VGG), ``d2l_baseline`` (d2l's recipe vs ours).
 """

@@ -17,6 +17,7 @@ from torch import nn
 
 from alexnet_course.models.alexnet import VARIANTS, alexnet
 from alexnet_course.models.lenet import lenet5
+from alexnet_course.models.small import vgg_small, zfnet_small
 from alexnet_course.models.vgg import vgg
 from alexnet_course.models.zfnet import zfnet
 
@@ -51,6 +52,9 @@ MODELS: dict[str, ModelEntry] = {
     "vgg13": ModelEntry(partial(vgg, "B"), (3, 224, 224), "VGG-13 (configuration B)"),
     "vgg16": ModelEntry(partial(vgg, "D"), (3, 224, 224), "VGG-16 (configuration D)"),
     "vgg19": ModelEntry(partial(vgg, "E"), (3, 224, 224), "VGG-19 (configuration E)"),
+    "zfnet-small": ModelEntry(zfnet_small, (1, 32, 32), "the small AlexNet with ZFNet's smaller conv1 (3x3)"),
+    "vgg11-small": ModelEntry(partial(vgg_small, "A"), (1, 32, 32), "VGG-11 a quarter as wide, for 32x32"),
+    "vgg16-small": ModelEntry(partial(vgg_small, "D"), (1, 32, 32), "VGG-16 a quarter as wide, for 32x32"),
 }
 
 

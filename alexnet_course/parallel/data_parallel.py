@@ -1,0 +1,324 @@
+"""Data parallelism with the engine PyTorch ships: ``DistributedDataParallel`` + ``torchrun``.
+
+Each process (a *rank*) holds a whole copy of the model and reads its own share of every
+global batch, picked by a ``DistributedSampler``. After ``backward`` DDP averages the
+gradients over the ranks (an all-reduce, NCCL between GPUs, gloo between CPU processes), so
+every copy takes the same step: the step one process takes on the combined batch, since with
+``world_size`` equal shares of ``b`` images each
+
+    mean of the ranks' mean gradients = mean gradient over all ``world_size * b`` images.
+
+So the per-rank batch is the global batch divided by the world size:
+
+>>> per_rank_batch(128, world_size=4)
+32
+
+Checkpoints hold only world-size-free state (weights, optimizer, schedule, epoch, seed), in
+:func:`alexnet_course.train.fit`'s format, written by rank 0 alone: a run resumes on any number
+of processes, or in plain ``fit``. Launch with
+``torchrun --nproc-per-node N -m alexnet_course.cli train ...``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler
+
+from .. import devices
+from ..checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ..history import History
+from ..loaders import prepare_batch
+from ..metrics import topk_correct
+from ..train import (CHECKPOINT_NAME, TrainConfig, _check_finite, _restore, input_channels,
+                     make_optimizer, make_scheduler, predict, train_step)
+
+__all__ = ["Launch", "launched_by_torchrun", "backend_for", "rank_device", "per_rank_batch",
+           "ShardedBatches", "sharded_batches", "fit_distributed"]
+
+TORCHRUN_VARIABLES = ("RANK", "LOCAL_RANK", "WORLD_SIZE")  # torchrun sets these for every worker
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Where this process sits: its rank among ``world_size`` and on its machine."""
+
+    rank: int = 0  # 0 .. world_size - 1, unique over every machine
+    local_rank: int = 0  # index on this machine: which GPU to use
+    world_size: int = 1  # processes in the run
+
+    @classmethod
+    def from_env(cls) -> Launch:
+        """Read torchrun's variables; a plain ``python`` process is rank 0 of 1.
+
+        >>> Launch.from_env() if not launched_by_torchrun() else Launch()
+        Launch(rank=0, local_rank=0, world_size=1)
+        """
+        if not launched_by_torchrun():
+            return cls()
+        rank, local, world = (int(os.environ[v]) for v in TORCHRUN_VARIABLES)
+        if not 0 <= rank < world:
+            raise ValueError(f"RANK={rank} must lie in 0..WORLD_SIZE-1={world - 1}")
+        return cls(rank, local, world)
+
+
+def launched_by_torchrun() -> bool:
+    """Whether torchrun (or another launcher setting its variables) started this process."""
+    return all(v in os.environ for v in TORCHRUN_VARIABLES)
+
+
+def backend_for(device: torch.device | str) -> str:
+    """NCCL between CUDA GPUs, gloo between CPU processes.
+
+    >>> backend_for("cuda"), backend_for("cpu")
+    ('nccl', 'gloo')
+    """
+    return "nccl" if torch.device(device).type == "cuda" else "gloo"
+
+
+def rank_device(device: torch.device | str, local_rank: int) -> torch.device:
+    """Rank ``local_rank``'s device: its own GPU on a CUDA machine, else ``device`` itself.
+
+    >>> rank_device("cuda", 3), rank_device("cpu", 3)
+    (device(type='cuda', index=3), device(type='cpu'))
+    """
+    device = torch.device(device)
+    return torch.device("cuda", local_rank) if device.type == "cuda" else device
+
+
+def per_rank_batch(global_batch: int, world_size: int) -> int:
+    """The share of each rank, so that the ranks' shares add up to ``global_batch``."""
+    if world_size < 1 or global_batch % world_size:
+        raise ValueError(f"batch_size {global_batch} must split evenly over world_size "
+                         f"{world_size} processes (choose a multiple of {world_size})")
+    return global_batch // world_size
+
+
+class _Shard:
+    """What every rank's batch source shares: its sampler's epoch and its number of batches."""
+
+    sampler: object
+    batch_size: int
+
+    def set_epoch(self, epoch: int) -> None:
+        if hasattr(self.sampler, "set_epoch"):
+            self.sampler.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return -(-len(self.sampler) // self.batch_size)
+
+
+class ShardedBatches(_Shard):
+    """One rank's mini-batches of in-memory uint8 images, prepared on ``device``.
+
+    ``sampler`` yields this rank's indices (a ``DistributedSampler`` for training: a fresh
+    shuffle every epoch from ``seed + epoch``, the same on every rank, dealt out in turn).
+
+    >>> images, targets = torch.zeros(10, 28, 28, dtype=torch.uint8), torch.arange(10)
+    >>> shard = ShardedBatches(images, targets, 2, range(1, 10, 2), device=torch.device("cpu"),
+    ...                        image_size=32)
+    >>> [y.tolist() for _, y in shard]  # rank 1 of 2, not shuffled: every other image
+    [[1, 3], [5, 7], [9]]
+    """
+
+    def __init__(self, images: torch.Tensor, targets: torch.Tensor, batch_size: int, sampler, *,
+                 device: torch.device, image_size: int, channels: int = 1):
+        self.images, self.targets = images.to(device), targets.to(device)
+        self.batch_size, self.sampler = batch_size, sampler
+        self.image_size, self.channels = image_size, channels
+
+    def __iter__(self):
+        order = torch.tensor(list(self.sampler), dtype=torch.long, device=self.images.device)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            yield prepare_batch(self.images[idx], self.image_size, self.channels), self.targets[idx]
+
+
+class _LoaderShard(_Shard):
+    """The same for datasets that are not tensors in memory (image folders): a DataLoader."""
+
+    def __init__(self, dataset, batch_size: int, sampler, device: torch.device):
+        self.dataset, self.batch_size, self.sampler, self.device = dataset, batch_size, sampler, device
+
+    def __iter__(self):
+        loader = DataLoader(self.dataset, self.batch_size, sampler=self.sampler,
+                            num_workers=min(4, os.cpu_count() or 1),
+                            pin_memory=self.device.type == "cuda")
+        for x, y in loader:
+            yield x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+
+
+def sharded_batches(dataset, batch_size: int, launch: Launch, *, device: torch.device,
+                    image_size: int, channels: int = 1, shuffle: bool = False, seed: int = 0):
+    """Rank ``launch.rank``'s batches of ``dataset``.
+
+    Training (``shuffle=True``) uses ``DistributedSampler``, which repeats a few images when the
+    set does not split evenly, so that every rank takes the same number of steps. Evaluation
+    deals out indices without padding, so every test image counts exactly once.
+    """
+    if shuffle:
+        sampler = DistributedSampler(dataset, num_replicas=launch.world_size, rank=launch.rank,
+                                     shuffle=True, seed=seed)
+    else:
+        sampler = range(launch.rank, len(dataset), launch.world_size)
+    if isinstance(getattr(dataset, "images", None), torch.Tensor):
+        return ShardedBatches(dataset.images, dataset.targets, batch_size, sampler, device=device,
+                              image_size=image_size, channels=channels)
+    return _LoaderShard(dataset, batch_size, sampler, device)
+
+
+def _sum_over_ranks(values: torch.Tensor, distributed: bool) -> torch.Tensor:
+    if distributed:
+        dist.all_reduce(values)  # default op: SUM, in place, identical result on every rank
+    return values
+
+
+@torch.no_grad()
+def _evaluate(model, test_batches, config: TrainConfig, distributed: bool, dev) -> dict[str, float]:
+    """Loss, top-1, top-5 over the whole test set: each rank scores its share, then sums."""
+    logits, targets = predict(model, test_batches, config.amp, config.channels_last)
+    top1, top5 = topk_correct(logits, targets, (1, 5)).double()
+    loss = F.cross_entropy(logits, targets, reduction="sum").double()
+    count = torch.tensor(len(targets), dtype=torch.double)
+    loss, top1, top5, n = _sum_over_ranks(torch.stack([loss, top1, top5, count]).to(dev),
+                                          distributed).tolist()
+    return {"loss": loss / n, "top1": top1 / n, "top5": top5 / n}
+
+
+def _seed_dropout(seed: int, epoch: int, rank: int) -> None:
+    """Dropout masks differ between ranks (they see different images) and are reproducible
+    from (seed, epoch, rank) alone, whatever ran before: a resumed run draws the same ones."""
+    torch.manual_seed((seed * 1_000_003 + epoch) * 1_000_003 + rank)
+
+
+def _start(launch: Launch, dev: torch.device) -> bool:
+    """Join the process group torchrun prepared (rendezvous from MASTER_ADDR / MASTER_PORT)."""
+    if not launched_by_torchrun() or dist.is_initialized():
+        return False
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)
+    dist.init_process_group(backend_for(dev), rank=launch.rank, world_size=launch.world_size)
+    return True
+
+
+def fit_distributed(model: torch.nn.Module, train_data, test_data, config: TrainConfig, *,
+                    image_size: int, device: torch.device | str | None = None,
+                    checkpoint_dir: str | Path | None = None, resume: bool = False,
+                    progress: bool = True) -> History:
+    """:func:`alexnet_course.train.fit` on every process torchrun started.
+
+    ``config.batch_size`` is the *global* batch; each rank takes its share. The returned
+    history is the same on every rank (losses and accuracies are summed over ranks);
+    ``train_images_per_s`` counts the images of all ranks. Outside torchrun it runs the same
+    loop in one process, without DDP.
+    """
+    launch = Launch.from_env()
+    dev = rank_device(device if device is not None else devices.device(), launch.local_rank)
+    started = _start(launch, dev)
+    distributed = dist.is_initialized()
+    if distributed:  # a process group made by the caller decides the ranks
+        launch = Launch(dist.get_rank(), launch.local_rank, dist.get_world_size())
+    try:
+        return _fit(model, train_data, test_data, config, launch, dev, distributed,
+                    image_size=image_size, checkpoint_dir=checkpoint_dir, resume=resume,
+                    progress=progress and launch.rank == 0)
+    finally:
+        if started:
+            dist.destroy_process_group()
+
+
+def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev: torch.device,
+         distributed: bool, *, image_size: int, checkpoint_dir, resume: bool, progress: bool) -> History:
+    ckpt = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
+    if ckpt is not None and ckpt.exists() and not resume:
+        raise CheckpointError(f"{ckpt} already holds a run; pass resume=True to continue it, "
+                              "or choose another checkpoint directory (nothing was overwritten)")
+    torch.manual_seed(config.seed)
+    if config.init == "paper" and not resume:
+        from ..models import paper_init_
+
+        paper_init_(model)
+    model.to(dev)
+    if config.channels_last:
+        model.to(memory_format=torch.channels_last)
+    share = per_rank_batch(config.batch_size, launch.world_size)
+    kwargs = dict(device=dev, image_size=image_size, channels=input_channels(model))
+    train_batches = sharded_batches(train_data, share, launch, shuffle=True, seed=config.seed, **kwargs)
+    test_batches = sharded_batches(test_data, share, launch, **kwargs)
+    optimizer = make_optimizer(model, config)
+    scheduler, per_step = make_scheduler(optimizer, config, len(train_batches))
+    scaler = torch.amp.GradScaler(dev.type, enabled=config.amp == "fp16")
+    history, start = History(), 1
+    if resume and ckpt is not None and ckpt.exists():
+        history, start = _restore(load_checkpoint(ckpt), model, optimizer, scheduler, scaler,
+                                  config, ckpt)
+    # DDP copies rank 0's weights to every rank, then averages gradients during backward.
+    ddp = DistributedDataParallel(model, device_ids=[dev] if dev.type == "cuda" else None) \
+        if distributed else model
+    step_model = torch.compile(ddp) if config.compile else ddp
+
+    from tqdm.auto import tqdm
+
+    steps = len(train_batches)
+    bar = tqdm(total=(config.epochs - start + 1) * steps, disable=not progress, unit="batch",
+               desc="training")
+    for epoch in range(start, config.epochs + 1):
+        bar.set_description(f"epoch {epoch}/{config.epochs} × {launch.world_size} processes")
+        train_batches.set_epoch(epoch)
+        _seed_dropout(config.seed, epoch, launch.rank)
+        step_model.train()
+        began = time.perf_counter()
+        losses, correct, seen = [], torch.zeros((), device=dev), 0
+        for x, y in train_batches:
+            logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
+            if per_step:
+                scheduler.step()
+            losses.append(loss.detach().float())
+            correct += (logits.argmax(1) == y).sum()
+            seen += len(y)
+            bar.update()
+        # The global batch's loss is the mean of the ranks' (equal-sized) batch losses.
+        step_losses = _sum_over_ranks(torch.stack(losses), distributed) / launch.world_size
+        totals = _sum_over_ranks(torch.stack([correct, torch.tensor(float(seen), device=dev)]),
+                                 distributed)
+        train_seconds = time.perf_counter() - began  # after the sum: the slowest rank's time
+        values = _check_finite(list(step_losses), (epoch - 1) * steps + 1, epoch)
+        for first in range(0, steps, config.log_every):
+            chunk = values[first:first + config.log_every]
+            history.log_step((epoch - 1) * steps + first + len(chunk), chunk.mean().item())
+        test = _evaluate(model, test_batches, config, distributed, dev)
+        if not per_step:
+            scheduler.step(1 - test["top1"])
+        correct_all, seen_all = totals.tolist()
+        history.log_epoch(
+            epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=steps,
+            train_loss=values.mean().item(), train_top1=correct_all / seen_all,
+            test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
+            seconds=time.perf_counter() - began, train_images_per_s=seen_all / train_seconds,
+            world_size=launch.world_size)
+        bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
+        if ckpt is not None and launch.rank == 0:  # one writer; every rank holds the same state
+            _save(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
+        if distributed:
+            dist.barrier()  # no rank races ahead of (or reads) a checkpoint being written
+    bar.close()
+    return history
+
+
+def _save(ckpt: Path, model, optimizer, scheduler, scaler, config, epoch, history) -> None:
+    """``fit``'s checkpoint format: nothing in it depends on the number of processes."""
+    save_checkpoint(ckpt, {
+        "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
+        "epoch": epoch, "config": asdict(config), "history": history.to_dict(),
+        "rng_cpu": torch.get_rng_state(),
+        "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    })
+    history.save(ckpt.parent / "history.json")

@@ -1,0 +1,57 @@
+"""Lesson 10's d2l baseline: d2l's chapter net equals the course's ``alexnet("d2l")`` in
+shapes and parameters, and both recipes run offline in the smoke profile."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import torch
+from torch import nn
+
+from alexnet_course.arithmetic import trace_arithmetic
+from alexnet_course.counting import conv_params, count_parameters, linear_params
+from alexnet_course.experiments import d2l_baseline
+from alexnet_course.models import alexnet
+
+needs_d2l = pytest.mark.skipif(d2l_baseline.d2l_available() is not None,
+                               reason=str(d2l_baseline.d2l_available()))
+
+
+def test_a_missing_d2l_is_reported_clearly(monkeypatch):
+    monkeypatch.setitem(sys.modules, "d2l", None)  # makes `from d2l import torch` fail
+    reason = d2l_baseline.d2l_available()
+    assert reason and "pip install --no-deps d2l==1.0.3" in reason
+    with pytest.raises(RuntimeError, match="d2l is not installed"):
+        d2l_baseline.d2l_baseline("smoke")
+
+
+@needs_d2l
+def test_d2l_chapter_net_matches_the_course_variant():
+    torch.manual_seed(0)
+    theirs = d2l_baseline.d2l_alexnet()
+    # conv1 on 224 with padding 1: (224 + 2 - 11) // 4 + 1 = 54, then 26, 12, 12, 12, 5
+    by_hand = (conv_params(1, 96, 11) + conv_params(96, 256, 5) + conv_params(256, 384, 3)
+               + conv_params(384, 384, 3) + conv_params(384, 256, 3)
+               + linear_params(256 * 5 * 5, 4096) + linear_params(4096, 4096) + linear_params(4096, 10))
+    assert count_parameters(theirs) == count_parameters(alexnet("d2l")) == by_hand == 46_764_746
+    x = torch.zeros(1, 1, 224, 224)
+    sides = []
+    for layer in theirs.net:
+        x = layer(x)
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d)):
+            sides.append(x.shape[-1])
+    ours = [r.shape[-1] for r in trace_arithmetic(alexnet("d2l").features, (1, 224, 224))
+            if r.type in ("Conv2d", "MaxPool2d")]
+    assert sides == ours == [54, 26, 26, 12, 12, 12, 12, 5]
+
+
+@needs_d2l
+def test_both_recipes_run_offline_in_the_smoke_profile(no_network):
+    result = d2l_baseline.d2l_baseline("smoke", device="cpu")
+    d2l_row, ours = result.rows
+    assert d2l_row["recipe"].startswith("d2l") and ours["recipe"].startswith("course")
+    for row in result.rows:
+        assert 0.0 <= row["test_top1"] <= 1.0 and row["images_per_s"] > 0
+        assert row["params"] == 46_764_746
+    assert "images/s" in result.verdict() and "compare the speed only" in result.verdict()
