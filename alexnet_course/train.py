@@ -149,7 +149,7 @@ def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer, sc
     return logits, loss
 
 
-def _check_finite(losses: list[torch.Tensor], first_step: int, epoch: int) -> torch.Tensor:
+def check_finite(losses: list[torch.Tensor], first_step: int, epoch: int) -> torch.Tensor:
     values = torch.stack(losses).float().cpu()
     bad = torch.nonzero(~torch.isfinite(values)).flatten()
     if len(bad):
@@ -161,7 +161,7 @@ def _check_finite(losses: list[torch.Tensor], first_step: int, epoch: int) -> to
     return values
 
 
-def _restore(state: dict, model, optimizer, scheduler, scaler, config: TrainConfig, path: Path):
+def restore(state: dict, model, optimizer, scheduler, scaler, config: TrainConfig, path: Path):
     saved = TrainConfig(**state["config"])
     changed = [f"{f}: {getattr(saved, f)!r} → {getattr(config, f)!r}" for f in asdict(config)
                if getattr(saved, f) != getattr(config, f) and f not in RESUMABLE_CHANGES]
@@ -181,18 +181,9 @@ def _restore(state: dict, model, optimizer, scheduler, scaler, config: TrainConf
     return History.from_dict(state["history"]), state["epoch"] + 1
 
 
-def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_size: int,
-        device: torch.device | str | None = None, checkpoint_dir: str | Path | None = None,
-        resume: bool = False, progress: bool = True, on_epoch=None) -> History:
-    """Train ``model`` on ``train_data``, measuring ``test_data`` after every epoch.
-
-    ``test_data`` is the held-out set the plateau schedule watches (Fashion-MNIST has no
-    separate validation split). With ``checkpoint_dir`` the run is saved after every epoch
-    (``last.pt`` and ``history.json``); ``resume=True`` continues it exactly where it
-    stopped. An existing checkpoint is never overwritten by a fresh run. ``on_epoch`` is
-    called with the history after each epoch (e.g. to redraw a live plot).
-    """
-    dev = torch.device(device) if device is not None else devices.device()
+def prepare_model(model: nn.Module, config: TrainConfig, dev: torch.device,
+                  checkpoint_dir: str | Path | None, resume: bool) -> Path | None:
+    """Refuse to overwrite a run, seed, initialise and place ``model``; the checkpoint path."""
     ckpt = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
     if ckpt is not None and ckpt.exists() and not resume:
         raise CheckpointError(f"{ckpt} already holds a run; pass resume=True to continue it, "
@@ -205,18 +196,57 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
     model.to(dev)
     if config.channels_last:
         model.to(memory_format=torch.channels_last)
+    return ckpt
+
+
+def training_state(model: nn.Module, config: TrainConfig, dev: torch.device,
+                   steps_per_epoch: int, ckpt: Path | None, resume: bool):
+    """Optimizer, scheduler (and whether it steps per batch), scaler, history and first
+    epoch: fresh, or restored from ``ckpt`` when resuming."""
+    optimizer = make_optimizer(model, config)
+    scheduler, per_step = make_scheduler(optimizer, config, steps_per_epoch)
+    scaler = torch.amp.GradScaler(dev.type, enabled=config.amp == "fp16")
+    history, start = History(), 1
+    if resume and ckpt is not None and ckpt.exists():
+        history, start = restore(load_checkpoint(ckpt), model, optimizer, scheduler, scaler,
+                                 config, ckpt)
+    return optimizer, scheduler, per_step, scaler, history, start
+
+
+def save_run(ckpt: Path, model: nn.Module, optimizer, scheduler, scaler, config: TrainConfig,
+             epoch: int, history: History) -> None:
+    """Write the run's checkpoint (atomically) and its history; nothing in it depends on the
+    device or the number of processes, so any later run can resume it."""
+    save_checkpoint(ckpt, {
+        "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
+        "epoch": epoch, "config": asdict(config), "history": history.to_dict(),
+        "rng_cpu": torch.get_rng_state(),
+        "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    })
+    history.save(ckpt.parent / "history.json")
+
+
+def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_size: int,
+        device: torch.device | str | None = None, checkpoint_dir: str | Path | None = None,
+        resume: bool = False, progress: bool = True, on_epoch=None) -> History:
+    """Train ``model`` on ``train_data``, measuring ``test_data`` after every epoch.
+
+    ``test_data`` is the held-out set the plateau schedule watches (Fashion-MNIST has no
+    separate validation split). With ``checkpoint_dir`` the run is saved after every epoch
+    (``last.pt`` and ``history.json``); ``resume=True`` continues it exactly where it
+    stopped. An existing checkpoint is never overwritten by a fresh run. ``on_epoch`` is
+    called with the history after each epoch (e.g. to redraw a live plot).
+    """
+    dev = torch.device(device) if device is not None else devices.device()
+    ckpt = prepare_model(model, config, dev, checkpoint_dir, resume)
     channels = input_channels(model)
     train_batches = batches(train_data, config.batch_size, device=dev, image_size=image_size,
                             channels=channels, shuffle=True, seed=config.seed)
     test_batches = batches(test_data, config.batch_size, device=dev, image_size=image_size,
                            channels=channels)
-    optimizer = make_optimizer(model, config)
-    scheduler, per_step = make_scheduler(optimizer, config, len(train_batches))
-    scaler = torch.amp.GradScaler(dev.type, enabled=config.amp == "fp16")
-    history, start = History(), 1
-    if resume and ckpt is not None and ckpt.exists():
-        history, start = _restore(load_checkpoint(ckpt), model, optimizer, scheduler, scaler,
-                                  config, ckpt)
+    optimizer, scheduler, per_step, scaler, history, start = training_state(
+        model, config, dev, len(train_batches), ckpt, resume)
     step_model = torch.compile(model) if config.compile else model
 
     from tqdm.auto import tqdm
@@ -239,7 +269,7 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
             seen += len(y)
             if i % config.log_every == 0 or i == len(train_batches):
                 first = (epoch - 1) * len(train_batches) + i - len(pending) + 1
-                chunk = _check_finite(pending, first, epoch)  # the only host sync per chunk
+                chunk = check_finite(pending, first, epoch)  # the only host sync per chunk
                 history.log_step(first + len(pending) - 1, chunk.mean().item())
                 losses.append(chunk)
                 bar.update(len(pending))
@@ -256,14 +286,7 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
             seconds=time.perf_counter() - began, train_images_per_s=seen / train_seconds)
         bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
         if ckpt is not None:
-            save_checkpoint(ckpt, {
-                "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
-                "epoch": epoch, "config": asdict(config), "history": history.to_dict(),
-                "rng_cpu": torch.get_rng_state(),
-                "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-            })
-            history.save(ckpt.parent / "history.json")
+            save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
         if on_epoch is not None:
             on_epoch(history)
     bar.close()

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,6 +36,7 @@ WORKER = textwrap.dedent('''
     import torch
 
     from alexnet_course.models import alexnet
+    from alexnet_course import train as engine
     from alexnet_course.parallel import data_parallel
     from alexnet_course.train import TrainConfig
 
@@ -64,13 +64,13 @@ WORKER = textwrap.dedent('''
 
 
     def run(folder, epochs, resume):
-        original = data_parallel.save_checkpoint
+        original = engine.save_checkpoint  # save_run writes through it
 
         def marked(path, state):  # leaves a trace of which rank wrote
             (Path(folder) / f"written-by-rank-{os.environ.get('RANK', 'solo')}").touch()
             return original(path, state)
 
-        data_parallel.save_checkpoint = marked
+        engine.save_checkpoint = marked
         return data_parallel.fit_distributed(
             model(), Tiny(32, 0), Tiny(16, 1), replace(CONFIG, epochs=epochs), image_size=32,
             device="cpu", checkpoint_dir=folder, resume=resume, progress=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -33,12 +33,11 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler
 
 from .. import devices
-from ..checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from ..history import History
 from ..loaders import prepare_batch
 from ..metrics import topk_correct
-from ..train import (CHECKPOINT_NAME, TrainConfig, _check_finite, _restore, input_channels,
-                     make_optimizer, make_scheduler, predict, train_step)
+from ..train import (TrainConfig, check_finite, input_channels, predict, prepare_model,
+                     save_run, train_step, training_state)
 
 __all__ = ["Launch", "launched_by_torchrun", "backend_for", "rank_device", "per_rank_batch",
            "ShardedBatches", "sharded_batches", "fit_distributed"]
@@ -236,29 +235,13 @@ def fit_distributed(model: torch.nn.Module, train_data, test_data, config: Train
 
 def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev: torch.device,
          distributed: bool, *, image_size: int, checkpoint_dir, resume: bool, progress: bool) -> History:
-    ckpt = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
-    if ckpt is not None and ckpt.exists() and not resume:
-        raise CheckpointError(f"{ckpt} already holds a run; pass resume=True to continue it, "
-                              "or choose another checkpoint directory (nothing was overwritten)")
-    torch.manual_seed(config.seed)
-    if config.init == "paper" and not resume:
-        from ..models import paper_init_
-
-        paper_init_(model)
-    model.to(dev)
-    if config.channels_last:
-        model.to(memory_format=torch.channels_last)
+    ckpt = prepare_model(model, config, dev, checkpoint_dir, resume)
     share = per_rank_batch(config.batch_size, launch.world_size)
     kwargs = dict(device=dev, image_size=image_size, channels=input_channels(model))
     train_batches = sharded_batches(train_data, share, launch, shuffle=True, seed=config.seed, **kwargs)
     test_batches = sharded_batches(test_data, share, launch, **kwargs)
-    optimizer = make_optimizer(model, config)
-    scheduler, per_step = make_scheduler(optimizer, config, len(train_batches))
-    scaler = torch.amp.GradScaler(dev.type, enabled=config.amp == "fp16")
-    history, start = History(), 1
-    if resume and ckpt is not None and ckpt.exists():
-        history, start = _restore(load_checkpoint(ckpt), model, optimizer, scheduler, scaler,
-                                  config, ckpt)
+    optimizer, scheduler, per_step, scaler, history, start = training_state(
+        model, config, dev, len(train_batches), ckpt, resume)
     # DDP copies rank 0's weights to every rank, then averages gradients during backward.
     ddp = DistributedDataParallel(model, device_ids=[dev] if dev.type == "cuda" else None) \
         if distributed else model
@@ -289,7 +272,7 @@ def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev:
         totals = _sum_over_ranks(torch.stack([correct, torch.tensor(float(seen), device=dev)]),
                                  distributed)
         train_seconds = time.perf_counter() - began  # after the sum: the slowest rank's time
-        values = _check_finite(list(step_losses), (epoch - 1) * steps + 1, epoch)
+        values = check_finite(list(step_losses), (epoch - 1) * steps + 1, epoch)
         for first in range(0, steps, config.log_every):
             chunk = values[first:first + config.log_every]
             history.log_step((epoch - 1) * steps + first + len(chunk), chunk.mean().item())
@@ -305,20 +288,8 @@ def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev:
             world_size=launch.world_size)
         bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
         if ckpt is not None and launch.rank == 0:  # one writer; every rank holds the same state
-            _save(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
+            save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
         if distributed:
             dist.barrier()  # no rank races ahead of (or reads) a checkpoint being written
     bar.close()
     return history
-
-
-def _save(ckpt: Path, model, optimizer, scheduler, scaler, config, epoch, history) -> None:
-    """``fit``'s checkpoint format: nothing in it depends on the number of processes."""
-    save_checkpoint(ckpt, {
-        "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
-        "epoch": epoch, "config": asdict(config), "history": history.to_dict(),
-        "rng_cpu": torch.get_rng_state(),
-        "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-    })
-    history.save(ckpt.parent / "history.json")
