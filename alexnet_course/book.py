@@ -78,16 +78,21 @@ def render_math(nbs: list[nbformat.NotebookNode], extra: list[str], src: Path) -
     for cell, text in zip(cells, rendered):
         cell.source = text
     mathrender.copy_stylesheet(katex, src / "katex")
-    theme = ROOT / tomllib.loads((ROOT / "book.toml").read_text())["output"]["html"]["theme"]
+    theme = ROOT / book_config()["output"]["html"]["theme"]
     theme.mkdir(parents=True, exist_ok=True)
     (theme / "head.hbs").write_text(
         '<link rel="stylesheet" href="{{ path_to_root }}katex/katex.min.css">\n')
     return rendered[len(cells):]
 
 
+def book_config(path: Path = ROOT / "book.toml") -> dict:
+    """``book.toml``, parsed."""
+    return tomllib.loads(path.read_text())
+
+
 def source_dir(config: Path = ROOT / "book.toml") -> Path:
     """The ``src`` folder ``book.toml`` declares, relative to the repository."""
-    return ROOT / tomllib.loads(config.read_text())["book"]["src"]
+    return ROOT / book_config(config)["book"]["src"]
 
 
 def mdbook_binary() -> str:

@@ -31,12 +31,11 @@ import torch
 from torch import nn
 
 from ..augment import CropAndFlip, crop_count, ten_crop_predict
-from ..data import fashion_mnist
 from ..loaders import batches
 from ..models.alexnet import SMALL, build_alexnet
 from ..profiles import Profile, profile as get_profile
 from ..train import evaluate, fit, recipe
-from .common import seeded_jobs
+from .common import fashion_splits, seeded_jobs
 from .pooling import paired_summary
 
 __all__ = ["AugmentationSize", "SIZES", "VARIANTS", "AugmentationResult", "augmented_model",
@@ -183,8 +182,7 @@ def crop_and_flip(profile: str | Profile | None = None, device=None,
     (eval mode: centre crop) and, after the last, the ten-crop test accuracy."""
     prof = get_profile(profile)
     size = SIZES[prof.name]
-    train_data = fashion_mnist("train", prof, samples=size.train_samples)
-    test_data = fashion_mnist("test", prof, samples=size.test_samples)
+    train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = AugmentationResult(prof.name, size)
     for seed, variant in seeded_jobs(range(size.seeds), VARIANTS, progress):
         model = augmented_model(size, VARIANTS[variant], seed)

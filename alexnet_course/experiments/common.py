@@ -1,4 +1,5 @@
-"""What every experiment shares: the grid of (seed, variant) runs, with an optional bar.
+"""What every experiment shares: its Fashion-MNIST splits, and the grid of (seed, variant)
+runs, with an optional bar.
 
 >>> list(seeded_jobs([0, 1], ["relu", "tanh"]))
 [(0, 'relu'), (0, 'tanh'), (1, 'relu'), (1, 'tanh')]
@@ -10,6 +11,16 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 V = TypeVar("V")
+
+
+def fashion_splits(profile, train_samples: int | None, test_samples: int | None, **options):
+    """The experiment's class-balanced training and test sets; ``None`` takes the whole split
+    (not the profile's default). ``options`` go to :func:`~alexnet_course.data.fashion_mnist`."""
+    from ..data import FASHION_MNIST_FILES, fashion_mnist
+
+    whole = {split: FASHION_MNIST_FILES[split, "labels"].shape[0] for split in ("train", "test")}
+    return (fashion_mnist("train", profile, samples=train_samples or whole["train"], **options),
+            fashion_mnist("test", profile, samples=test_samples or whole["test"], **options))
 
 
 def seeded_jobs(seeds: Iterable[int], variants: Iterable[V],

@@ -30,10 +30,10 @@ import torch
 from torch import nn
 
 from ..counting import count_parameters
-from ..data import fashion_mnist
 from ..models import alexnet
 from ..profiles import Profile, profile as get_profile
 from ..train import fit, recipe
+from .common import fashion_splits
 
 __all__ = ["d2l_available", "D2LSize", "SIZES", "d2l_alexnet", "offline_data", "run_d2l", "run_ours",
            "D2LBaseline", "d2l_baseline"]
@@ -127,8 +127,7 @@ def d2l_alexnet(lr: float = 0.01, num_classes: int = 10, image_size: int = 224) 
 
 def offline_data(size: D2LSize):
     """The course's train and test subsets of the profile (class-balanced, fixed)."""
-    return (fashion_mnist("train", samples=size.train_samples or 60_000, image_size=size.image_size),
-            fashion_mnist("test", samples=size.test_samples or 10_000, image_size=size.image_size))
+    return fashion_splits(None, size.train_samples, size.test_samples, image_size=size.image_size)
 
 
 def run_d2l(size: D2LSize, device=None, seed: int = 0) -> dict:

@@ -27,12 +27,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data import fashion_mnist
 from ..layers import Dropout
 from ..loaders import batches
 from ..models.alexnet import SMALL, build_alexnet
 from ..profiles import Profile, profile as get_profile
 from ..train import evaluate, fit, input_channels, recipe
+from .common import fashion_splits
 
 __all__ = ["DropoutSize", "SIZES", "DropoutResult", "with_course_dropout", "mc_ensemble",
            "overfitting"]
@@ -187,8 +187,7 @@ def overfitting(profile: str | Profile | None = None, device=None) -> DropoutRes
     then measure the Monte Carlo ensemble of every dropout-trained network."""
     prof = get_profile(profile)
     size = SIZES[prof.name]
-    train_data = fashion_mnist("train", prof, samples=size.train_samples)
-    test_data = fashion_mnist("test", prof, samples=size.test_samples)
+    train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = DropoutResult(prof.name, size)
     for seed in range(size.seeds):
         for p in size.probabilities:

@@ -26,7 +26,7 @@ from torch import nn
 
 from ..layers import LocalResponseNorm
 from ..profiles import Profile, profile as get_profile
-from .common import seeded_jobs
+from .common import fashion_splits, seeded_jobs
 
 __all__ = ["lrn_loop", "lrn_divisor", "gabor_bank", "conv1_like_activations", "NORMS", "Size",
            "SIZES", "normalized_alexnet", "NormRun", "NormAblation", "lrn_ablation"]
@@ -224,12 +224,11 @@ class NormAblation:
 def lrn_ablation(profile: str | Profile | None = None, *, device: torch.device | str = "cpu",
                  progress: bool = False) -> NormAblation:
     """Train the small AlexNet without normalization, with LRN and with batch norm, every seed."""
-    from .. import data, train
+    from .. import train
 
     prof = get_profile(profile)
     size = SIZES[prof.name]
-    train_data = data.fashion_mnist("train", prof, samples=size.samples)
-    test_data = data.fashion_mnist("test", prof, samples=size.test_samples)
+    train_data, test_data = fashion_splits(prof, size.samples, size.test_samples)
     result = NormAblation(prof.name, size)
     for seed, norm in seeded_jobs(size.seeds, NORMS, progress):
         torch.manual_seed(seed)

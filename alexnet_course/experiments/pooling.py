@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 import torch
 import torch.nn.functional as F
 
-from ..data import fashion_mnist
 from ..models.alexnet import SMALL, AlexNetConfig, build_alexnet
 from ..profiles import Profile, profile as get_profile
 from ..train import fit, recipe
+from .common import fashion_splits
 
 __all__ = ["PAPER_EFFECT", "POOLS", "PoolingSize", "SIZES", "PoolingResult", "coverage",
            "pooling_config", "overlapping_pooling", "paired_summary"]
@@ -142,8 +142,7 @@ def overlapping_pooling(profile: str | Profile | None = None, device=None) -> Po
     """Train the small AlexNet with 3/2 and with 2/2 pooling for every seed of the profile."""
     prof = get_profile(profile)
     size = SIZES[prof.name]
-    train_data = fashion_mnist("train", prof, samples=size.train_samples or 60_000)
-    test_data = fashion_mnist("test", prof, samples=size.test_samples or 10_000)
+    train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = PoolingResult(prof.name, size)
     for seed in range(size.seeds):
         for name, pool in POOLS.items():

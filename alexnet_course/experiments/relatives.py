@@ -28,10 +28,10 @@ from torch import nn
 from ..arithmetic import receptive_field
 from ..bench import RELATIVES, compare_bench
 from ..counting import conv_params, count_layers
-from ..data import fashion_mnist
 from ..models import get_model, native_input_size
 from ..profiles import Profile, profile as get_profile
 from ..train import fit, recipe
+from .common import fashion_splits
 
 __all__ = ["RELATIVES", "YEARS", "SMALL_VERSIONS", "RelativesSize", "SIZES", "depth",
            "architecture_table", "throughput", "AccuracyResult", "accuracy_runs",
@@ -151,8 +151,7 @@ def accuracy_runs(profile: str | Profile | None = None, device=None, models=RELA
     epochs and batches, and score it on the same test images."""
     prof = get_profile(profile)
     size = SIZES[prof.name]
-    train_data = fashion_mnist("train", prof, samples=size.train_samples or 60_000)
-    test_data = fashion_mnist("test", prof, samples=size.test_samples or 10_000)
+    train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = AccuracyResult(prof.name, size)
     names = list(dict.fromkeys(_trained_name(n, size) for n in models))
     if progress:
