@@ -39,49 +39,73 @@ def prepare_batch(images: torch.Tensor, image_size: int, channels: int = 1,
     return (x - mean) / std
 
 
-class TensorBatches:
-    """Shuffled mini-batches from in-memory uint8 images, prepared on ``device``."""
+class _Batches:
+    """What both batch sources share: an epoch, and optionally a ``sampler`` that decides
+    which images, in which order (e.g. one rank's ``DistributedSampler``)."""
 
-    def __init__(self, images: torch.Tensor, targets: torch.Tensor, batch_size: int, *,
-                 device: torch.device, image_size: int, channels: int = 1,
-                 shuffle: bool = False, seed: int = 0):
-        self.images = images.to(device)
-        self.targets = targets.to(device)
-        self.batch_size, self.image_size, self.channels = batch_size, image_size, channels
-        self.shuffle, self.seed, self.epoch = shuffle, seed, 0
+    sampler = None
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
+        if hasattr(self.sampler, "set_epoch"):
+            self.sampler.set_epoch(epoch)
 
     def __len__(self) -> int:
-        return -(-len(self.targets) // self.batch_size)
+        n = len(self.sampler) if self.sampler is not None else self._size()
+        return -(-n // self.batch_size)
+
+
+class TensorBatches(_Batches):
+    """Shuffled mini-batches from in-memory uint8 images, prepared on ``device``.
+
+    >>> images, targets = torch.zeros(10, 28, 28, dtype=torch.uint8), torch.arange(10)
+    >>> rank1 = TensorBatches(images, targets, 2, device=torch.device("cpu"), image_size=32,
+    ...                       sampler=range(1, 10, 2))
+    >>> [y.tolist() for _, y in rank1]  # rank 1 of 2, not shuffled: every other image
+    [[1, 3], [5, 7], [9]]
+    """
+
+    def __init__(self, images: torch.Tensor, targets: torch.Tensor, batch_size: int, *,
+                 device: torch.device, image_size: int, channels: int = 1,
+                 shuffle: bool = False, seed: int = 0, sampler=None):
+        self.images = images.to(device)
+        self.targets = targets.to(device)
+        self.batch_size, self.image_size, self.channels = batch_size, image_size, channels
+        self.shuffle, self.seed, self.epoch, self.sampler = shuffle, seed, 0, sampler
+
+    def _size(self) -> int:
+        return len(self.targets)
+
+    def _order(self) -> torch.Tensor:
+        if self.sampler is not None:
+            return torch.tensor(list(self.sampler), dtype=torch.long)
+        n = len(self.targets)
+        return (torch.randperm(n, generator=epoch_generator(self.seed, self.epoch))
+                if self.shuffle else torch.arange(n))
 
     def __iter__(self):
-        n = len(self.targets)
-        order = (torch.randperm(n, generator=epoch_generator(self.seed, self.epoch))
-                 if self.shuffle else torch.arange(n)).to(self.images.device)
-        for start in range(0, n, self.batch_size):
+        order = self._order().to(self.images.device)
+        for start in range(0, len(order), self.batch_size):
             idx = order[start:start + self.batch_size]
             yield prepare_batch(self.images[idx], self.image_size, self.channels), self.targets[idx]
 
 
-class LoaderBatches:
+class LoaderBatches(_Batches):
     """The same interface over a DataLoader, for datasets that are not tensors in memory."""
 
     def __init__(self, dataset: Dataset, batch_size: int, *, device: torch.device,
-                 shuffle: bool = False, seed: int = 0, num_workers: int | None = None):
+                 shuffle: bool = False, seed: int = 0, num_workers: int | None = None,
+                 sampler=None):
         self.dataset, self.batch_size, self.device = dataset, batch_size, device
-        self.shuffle, self.seed, self.epoch = shuffle, seed, 0
+        self.shuffle, self.seed, self.epoch, self.sampler = shuffle, seed, 0, sampler
         self.num_workers = min(4, os.cpu_count() or 1) if num_workers is None else num_workers
 
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return -(-len(self.dataset) // self.batch_size)
+    def _size(self) -> int:
+        return len(self.dataset)
 
     def __iter__(self):
-        loader = DataLoader(self.dataset, self.batch_size, shuffle=self.shuffle,
+        loader = DataLoader(self.dataset, self.batch_size,
+                            shuffle=self.shuffle and self.sampler is None, sampler=self.sampler,
                             generator=epoch_generator(self.seed, self.epoch),
                             num_workers=self.num_workers, pin_memory=self.device.type == "cuda",
                             persistent_workers=False)
@@ -90,10 +114,13 @@ class LoaderBatches:
 
 
 def batches(dataset: Dataset, batch_size: int, *, device: torch.device, image_size: int,
-            channels: int = 1, shuffle: bool = False, seed: int = 0):
+            channels: int = 1, shuffle: bool = False, seed: int = 0, sampler=None):
     """Batches for ``dataset``: on-device preparation when it holds uint8 ``images`` and
-    ``targets`` tensors (Fashion-MNIST), a worker DataLoader otherwise."""
+    ``targets`` tensors (Fashion-MNIST), a worker DataLoader otherwise. A ``sampler``, when
+    given, replaces the shuffle: it yields the indices to take, in order."""
     if isinstance(getattr(dataset, "images", None), torch.Tensor):
         return TensorBatches(dataset.images, dataset.targets, batch_size, device=device,
-                             image_size=image_size, channels=channels, shuffle=shuffle, seed=seed)
-    return LoaderBatches(dataset, batch_size, device=device, shuffle=shuffle, seed=seed)
+                             image_size=image_size, channels=channels, shuffle=shuffle, seed=seed,
+                             sampler=sampler)
+    return LoaderBatches(dataset, batch_size, device=device, shuffle=shuffle, seed=seed,
+                         sampler=sampler)

@@ -30,17 +30,17 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, DistributedSampler
+from torch.utils.data import DistributedSampler
 
 from .. import devices
 from ..history import History
-from ..loaders import prepare_batch
+from ..loaders import batches
 from ..metrics import topk_correct
 from ..train import (TrainConfig, check_finite, input_channels, predict, prepare_model,
                      save_run, train_step, training_state)
 
 __all__ = ["Launch", "launched_by_torchrun", "backend_for", "rank_device", "per_rank_batch",
-           "ShardedBatches", "sharded_batches", "fit_distributed"]
+           "sharded_batches", "fit_distributed"]
 
 TORCHRUN_VARIABLES = ("RANK", "LOCAL_RANK", "WORLD_SIZE")  # torchrun sets these for every worker
 
@@ -100,60 +100,6 @@ def per_rank_batch(global_batch: int, world_size: int) -> int:
     return global_batch // world_size
 
 
-class _Shard:
-    """What every rank's batch source shares: its sampler's epoch and its number of batches."""
-
-    sampler: object
-    batch_size: int
-
-    def set_epoch(self, epoch: int) -> None:
-        if hasattr(self.sampler, "set_epoch"):
-            self.sampler.set_epoch(epoch)
-
-    def __len__(self) -> int:
-        return -(-len(self.sampler) // self.batch_size)
-
-
-class ShardedBatches(_Shard):
-    """One rank's mini-batches of in-memory uint8 images, prepared on ``device``.
-
-    ``sampler`` yields this rank's indices (a ``DistributedSampler`` for training: a fresh
-    shuffle every epoch from ``seed + epoch``, the same on every rank, dealt out in turn).
-
-    >>> images, targets = torch.zeros(10, 28, 28, dtype=torch.uint8), torch.arange(10)
-    >>> shard = ShardedBatches(images, targets, 2, range(1, 10, 2), device=torch.device("cpu"),
-    ...                        image_size=32)
-    >>> [y.tolist() for _, y in shard]  # rank 1 of 2, not shuffled: every other image
-    [[1, 3], [5, 7], [9]]
-    """
-
-    def __init__(self, images: torch.Tensor, targets: torch.Tensor, batch_size: int, sampler, *,
-                 device: torch.device, image_size: int, channels: int = 1):
-        self.images, self.targets = images.to(device), targets.to(device)
-        self.batch_size, self.sampler = batch_size, sampler
-        self.image_size, self.channels = image_size, channels
-
-    def __iter__(self):
-        order = torch.tensor(list(self.sampler), dtype=torch.long, device=self.images.device)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            yield prepare_batch(self.images[idx], self.image_size, self.channels), self.targets[idx]
-
-
-class _LoaderShard(_Shard):
-    """The same for datasets that are not tensors in memory (image folders): a DataLoader."""
-
-    def __init__(self, dataset, batch_size: int, sampler, device: torch.device):
-        self.dataset, self.batch_size, self.sampler, self.device = dataset, batch_size, sampler, device
-
-    def __iter__(self):
-        loader = DataLoader(self.dataset, self.batch_size, sampler=self.sampler,
-                            num_workers=min(4, os.cpu_count() or 1),
-                            pin_memory=self.device.type == "cuda")
-        for x, y in loader:
-            yield x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
-
-
 def sharded_batches(dataset, batch_size: int, launch: Launch, *, device: torch.device,
                     image_size: int, channels: int = 1, shuffle: bool = False, seed: int = 0):
     """Rank ``launch.rank``'s batches of ``dataset``.
@@ -167,10 +113,8 @@ def sharded_batches(dataset, batch_size: int, launch: Launch, *, device: torch.d
                                      shuffle=True, seed=seed)
     else:
         sampler = range(launch.rank, len(dataset), launch.world_size)
-    if isinstance(getattr(dataset, "images", None), torch.Tensor):
-        return ShardedBatches(dataset.images, dataset.targets, batch_size, sampler, device=device,
-                              image_size=image_size, channels=channels)
-    return _LoaderShard(dataset, batch_size, sampler, device)
+    return batches(dataset, batch_size, device=device, image_size=image_size, channels=channels,
+                   sampler=sampler)
 
 
 def _sum_over_ranks(values: torch.Tensor, distributed: bool) -> torch.Tensor:
