@@ -33,6 +33,8 @@ $(STAMP): pyproject.toml
 	$(if $(TORCH_PINS),$(BIN)/python -m pip install -q $(TORCH_PINS))
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m pip install -q --no-deps $(NO_DEPS)
+# Colab's ipywidgets 7.7, for tests/test_widgets_ipywidgets7.py (its import needs ipython_genutils).
+	$(BIN)/python -m pip install -q --no-deps --upgrade --target $(VENV)/ipywidgets7 'ipywidgets==7.7.*' ipython_genutils==0.2.0
 	@test -z "$(strip $(APT_PKGS))" || { command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || [ -n "$(SUDO)" ]; } \
 	  && $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 	     apt-get install -y -qq $(strip $(APT_PKGS)) >/dev/null 2>&1; } \
@@ -45,12 +47,17 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
+# Two pytest workers with one thread each use 2 cores better than one worker with two threads.
+# Whole files per worker (--dist loadfile): nbval must run a notebook's cells in one kernel, and
+# the browser and book tests build their fixtures once.
+PYTEST := ALEXNET_COURSE_PROFILE=smoke OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+
 test: $(STAMP)
-	ALEXNET_COURSE_PROFILE=smoke $(BIN)/python -m pytest tests
-	ALEXNET_COURSE_PROFILE=smoke $(BIN)/python -m pytest --nbval notebooks
+	$(PYTEST) tests
+	$(PYTEST) --nbval notebooks
 
 book: $(STAMP)
-	$(BIN)/python -m alexnet_course.book
+	$(BIN)/python -m tools.book
 
 execute: $(STAMP)
 	ALEXNET_COURSE_PROFILE=cpu $(BIN)/jupyter nbconvert --to notebook --execute --inplace \

@@ -5,11 +5,11 @@
 'smoke'
 """
 
-from . import data, devices, profiles
+from . import data, devices, lessons, profiles
 from .devices import device
 from .profiles import Profile, profile
 from .seeding import seed_everything
 
 __version__ = "0.1.0"
-__all__ = ["data", "devices", "profiles", "device", "profile", "Profile", "seed_everything",
+__all__ = ["data", "devices", "lessons", "profiles", "device", "profile", "Profile", "seed_everything",
            "__version__"]

@@ -203,9 +203,9 @@ def compare_bench(device: torch.device | None = None, models=RELATIVES,
     batch_size = batch_size or (64 if device.type == "cuda" else 4)
     names = list(dict.fromkeys([baseline, *models]))
     if progress:
-        from tqdm.auto import tqdm
+        from alexnet_course.progress import progress_bar
 
-        names = tqdm(names, desc="throughput", unit="model")
+        names = progress_bar(names, desc="throughput", unit="model")
     rows = {n: model_throughput(n, device, batch_size, steps, warmup) for n in names}
     base = rows[baseline]
     for row in rows.values():

@@ -249,9 +249,9 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
         model, config, dev, len(train_batches), ckpt, resume)
     step_model = torch.compile(model) if config.compile else model
 
-    from tqdm.auto import tqdm
+    from alexnet_course.progress import progress_bar
 
-    bar = tqdm(total=(config.epochs - start + 1) * len(train_batches), disable=not progress,
+    bar = progress_bar(total=(config.epochs - start + 1) * len(train_batches), disable=not progress,
                unit="batch", desc="training")
     for epoch in range(start, config.epochs + 1):
         bar.set_description(f"epoch {epoch}/{config.epochs}")

@@ -20,6 +20,7 @@ PyTorch refuses too: Calculated padded input size per channel: (10 x 10). Kernel
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from dataclasses import dataclass, field
@@ -27,12 +28,15 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 from torch import nn
 
 from alexnet_course.arithmetic import conv_output_size, pool_output_size
 from alexnet_course.plots.arithmetic import plot_sliding_window, size_formula, window_layout
 
 __all__ = ["View", "Explorer", "OutputSizeExplorer", "output_size_explorer"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # the MIME type of a live widget
 
 
 @dataclass
@@ -75,18 +79,22 @@ class Explorer(widgets.VBox):
     ``update(**values)`` gets one keyword per control (plus ``draw``) and returns a
     :class:`View`; it must not raise for any value the controls allow. ``refresh()``
     shows ``update``'s view for the controls' current values; it runs on every change.
+    Only API common to ipywidgets 7.7 (Colab's) and 8 is used (tests/test_widgets_ipywidgets7.py).
     """
 
     css_class = "ac-explorer"  # subclasses name themselves, e.g. "ac-output-size-explorer"
 
-    def __init__(self, controls: dict[str, widgets.ValueWidget], layout: widgets.Widget | None = None):
+    def __init__(self, controls: dict[str, widgets.ValueWidget],
+                 layout: widgets.Widget | None = None):
         self.controls = controls
         self.message = widgets.HTML()
         self.picture = widgets.Image(format="png")
         self.view: View | None = None
-        super().__init__([layout or widgets.VBox(list(controls.values())), self.message, self.picture])
+        controls_box = layout or widgets.VBox(list(controls.values()))
+        super().__init__([controls_box, self.message, self.picture])
         # Stable CSS hooks for styling and for the browser tests (tests/browser).
-        for widget, css in [(self, "ac-explorer"), (self, self.css_class), (self.message, "ac-explorer-message"),
+        for widget, css in [(self, "ac-explorer"), (self, self.css_class),
+                            (self.message, "ac-explorer-message"),
                             (self.picture, "ac-explorer-picture")]:
             widget.add_class(css)
         for name, control in controls.items():
@@ -118,6 +126,29 @@ class Explorer(widgets.VBox):
 
     def _changed(self, change) -> None:
         self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget for a running kernel, and for every other reader (GitHub, the book,
+        a notebook opened without a kernel) the current message and picture.
+
+        Front-ends pick the richest type they can render: JupyterLab with a kernel shows the
+        widget, a static renderer shows ``image/png`` and ``text/plain``.
+        """
+        # The view reference is built by hand, as ipywidgets 8 builds it: 7 has no
+        # _repr_mimebundle_ to extend (see _ipython_display_ below).
+        view = {"version_major": 2, "version_minor": 0, "model_id": self._model_id}
+        bundle = {WIDGET_VIEW: view,
+                  "text/plain": self.view.text if self.view else type(self).__name__}
+        if self.picture.value:
+            bundle["image/png"] = base64.b64encode(self.picture.value).decode("ascii")
+        return bundle
+
+    if hasattr(widgets.Widget, "_ipython_display_"):  # ipywidgets 7 (Colab's)
+        def _ipython_display_(self, **kwargs) -> None:
+            # IPython prefers _ipython_display_ to _repr_mimebundle_, and ipywidgets 7's
+            # publishes the bare view reference: publish the bundle with the picture instead.
+            display(self._repr_mimebundle_(), raw=True)
+            self._handle_displayed(**kwargs)  # what 7's own method does next (on_displayed)
 
 
 def _slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:

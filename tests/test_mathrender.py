@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from alexnet_course import mathrender
+from tools import mathrender
 
 
 def test_finds_inline_and_display_math_but_not_code():

@@ -28,7 +28,7 @@ def seeded_jobs(seeds: Iterable[int], variants: Iterable[V],
     """Every variant for every seed, seed-major (so a stopped run has whole seeds done)."""
     jobs = [(seed, variant) for seed in seeds for variant in variants]
     if progress:
-        from tqdm.auto import tqdm
+        from alexnet_course.progress import progress_bar
 
-        jobs = tqdm(jobs, desc="runs", unit="run")
+        jobs = progress_bar(jobs, desc="runs", unit="run")
     yield from jobs

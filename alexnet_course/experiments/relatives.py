@@ -155,9 +155,9 @@ def accuracy_runs(profile: str | Profile | None = None, device=None, models=RELA
     result = AccuracyResult(prof.name, size)
     names = list(dict.fromkeys(_trained_name(n, size) for n in models))
     if progress:
-        from tqdm.auto import tqdm
+        from alexnet_course.progress import progress_bar
 
-        names = tqdm(names, desc="accuracy runs", unit="net")
+        names = progress_bar(names, desc="accuracy runs", unit="net")
     for name in names:
         torch.manual_seed(seed)
         model = get_model(name, num_classes=10, in_channels=1)

@@ -191,10 +191,10 @@ def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev:
         if distributed else model
     step_model = torch.compile(ddp) if config.compile else ddp
 
-    from tqdm.auto import tqdm
+    from alexnet_course.progress import progress_bar
 
     steps = len(train_batches)
-    bar = tqdm(total=(config.epochs - start + 1) * steps, disable=not progress, unit="batch",
+    bar = progress_bar(total=(config.epochs - start + 1) * steps, disable=not progress, unit="batch",
                desc="training")
     for epoch in range(start, config.epochs + 1):
         bar.set_description(f"epoch {epoch}/{config.epochs} × {launch.world_size} processes")

@@ -1,4 +1,4 @@
-"""The built book (``python -m alexnet_course.book`` -> ``_build/book/html``) as a reader's browser
+"""The built book (``python -m tools.book`` -> ``_build/book/html``) as a reader's browser
 shows it, served from localhost with every request to any other host refused (a reader offline):
 each chapter answers 200, every image decodes, the math is rendered, every link inside the book
 leads to a page (and anchor) that exists, and the page logs no errors.
@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alexnet_course import book, mathrender
+from tools import book, mathrender
 
 from .conftest import ROOT, free_port, new_context, new_page
 
@@ -41,6 +41,13 @@ INSPECT = """async () => {
     katexFont: document.fonts.check('16px KaTeX_Main'),
     mathErrors: [...document.querySelectorAll('.katex-error')].map(el => el.textContent.slice(0, 80)),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    // Anything wider than the text column runs under the next-chapter arrow: it must scroll.
+    overflowing: (() => {
+      const right = document.querySelector('main').getBoundingClientRect().right;
+      return [...document.querySelectorAll('main > *')]
+        .filter(el => el.getBoundingClientRect().right > right + 1)
+        .map(el => el.tagName + '.' + el.className + ': ' + el.textContent.slice(0, 60));
+    })(),
   };
 }"""
 
@@ -65,7 +72,7 @@ def chapter_sources(src: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def built_book(browser) -> Path:  # browser first: no build when the tests would skip anyway
     """Build the book once for this module, the way `make book` does."""
-    done = subprocess.run([sys.executable, "-m", "alexnet_course.book"], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "tools.book"], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, f"the book did not build:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     assert (HTML / "index.html").is_file()
@@ -132,9 +139,8 @@ def offline(browser, server):
 
 
 def figures(notebook: Path) -> int:
-    """How many pictures the notebook's stored outputs hold (each becomes an image of its chapter)."""
-    cells = nbformat.read(notebook, as_version=4).cells
-    return sum("image/png" in out.get("data", {}) for c in cells if c.cell_type == "code" for out in c.outputs)
+    """How many pictures the notebook's chapter shows (its stored figures; widgets' too)."""
+    return book.chapter_figures(nbformat.read(notebook, as_version=4))
 
 
 def check_chapter(context, base: str, name: str, markdown: str, artifacts: Path) -> list[str]:
@@ -158,6 +164,7 @@ def check_chapter(context, base: str, name: str, markdown: str, artifacts: Path)
             problems.append("KaTeX's fonts did not load (formulas fall back to system fonts)")
         problems += [f"formula failed to render: {text}" for text in seen["mathErrors"]]
     problems += [f"broken link: {link}" for link in broken_links(seen["links"], base)]
+    problems += [f"wider than the text column: {what}" for what in seen["overflowing"]]
     problems += [f"browser says: {error}" for error in page.errors]
     notebook = ROOT / "notebooks" / name.replace(".html", ".ipynb")
     shown = {src for src in seen["images"] if f"/{notebook.stem}_files/" in src}

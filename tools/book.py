@@ -1,6 +1,6 @@
 """Build the mdBook rendering of the course from the executed notebooks.
 
-``python -m alexnet_course.book [--dest DIR]`` converts every ``notebooks/NN_*.ipynb`` (its
+``python -m tools.book [--dest DIR]`` converts every ``notebooks/NN_*.ipynb`` (its
 markdown, code, stored outputs and figures) into a chapter under the ``src`` folder that
 ``book.toml`` names, adds a solutions chapter worked by the exercises' own checks, writes
 ``SUMMARY.md`` in lesson order, then runs ``mdbook build``. Formulas are pre-rendered with
@@ -19,10 +19,14 @@ from pathlib import Path
 
 import nbformat
 
-from . import colab, mathrender
-from .exercises import solutions
+from alexnet_course.lessons import LESSONS
+from tools import colab, mathrender
+from tools.explorer import EXPLORER_DIV
+from alexnet_course.exercises import solutions
 
 ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = Path(__file__).resolve().parent / "book_assets" / "chapter.md.j2"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
@@ -54,19 +58,93 @@ def with_colab_link(body: str, notebook: str) -> str:
     return f"{body[:at]}\n\n{link}\n\n{body[at:].lstrip()}"
 
 
+def static_outputs(cell: nbformat.NotebookNode) -> list:
+    """The outputs of ``cell`` as a reader without a kernel should see them.
+
+    A widget output carries, beside its live view, its current message (``text/plain``) and
+    picture (``image/png``): the book shows both. Lesson 01's output-size explorer becomes the
+    book's JavaScript explorer, which works with no kernel at all.
+    """
+    shown = []
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if WIDGET_VIEW not in data:
+            shown.append(output)
+        elif "output_size_explorer(" in cell.source:
+            shown.append(nbformat.v4.new_output("display_data", {"text/html": EXPLORER_DIV}))
+        else:
+            shown.append(nbformat.v4.new_output("display_data", {"text/plain": data["text/plain"]}))
+            if "image/png" in data:
+                shown.append(nbformat.v4.new_output("display_data", {"image/png": data["image/png"]}))
+    return shown
+
+
+def chapter_figures(nb: nbformat.NotebookNode) -> int:
+    """How many pictures the chapter made from ``nb`` shows (each stored ``image/png`` it keeps)."""
+    return sum("image/png" in out.get("data", {}) for cell in nb.cells if cell.cell_type == "code"
+               for out in static_outputs(cell))
+
+
+def _no_blank_lines(text: str) -> str:
+    # Raw HTML in markdown ends at the first blank line; a table must stay one block.
+    return "\n".join(line for line in text.splitlines() if line.strip())
+
+
 def notebook_to_chapter(path: Path, nb: nbformat.NotebookNode, src: Path) -> None:
     """Write ``nb`` (read from ``path``) as ``src/<stem>.md`` plus its figure files."""
     from nbconvert import MarkdownExporter
 
     nb = nbformat.from_dict(nb)
     nb.cells = [cell for cell in nb.cells if not is_colab_cell(cell)]
-    body, resources = MarkdownExporter().from_notebook_node(
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = static_outputs(cell)
+    exporter = MarkdownExporter(template_file=str(TEMPLATE))
+    exporter.register_filter("no_blank_lines", _no_blank_lines)
+    body, resources = exporter.from_notebook_node(
         nb, resources={"output_files_dir": f"{path.stem}_files"})
     (src / f"{path.stem}.md").write_text(with_colab_link(body, path.name))
     for name, data in resources.get("outputs", {}).items():
         target = src / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def introduction_markdown() -> str:
+    """The book's first page: what the course is, for whom, how to run it, and its map."""
+    rows = "\n".join(f"| [{item.number}](./{item.notebook.removesuffix('.ipynb')}.md) "
+                     f"| {item.title} | {item.summary} |" for item in LESSONS)
+    return f"""# AlexNet, taken apart
+
+An interactive course on AlexNet (Krizhevsky, Sutskever and Hinton, 2012) and the ideas around it,
+in Python and PyTorch. Every number in the paper is recomputed, every idea is built from scratch
+and checked against PyTorch, and every effect the paper claims is measured on real data, with the
+uncertainty of the measurement.
+
+**Who it is for.** You know Python and a little PyTorch. By the end you can compute any
+convolution's or pool's output size by hand, count the parameters and multiply-adds of any CNN
+layer, rebuild LRN, overlapping pooling, dropout and AlexNet's augmentations, build AlexNet three
+ways, train it, and say with measured numbers how it compares with LeNet-5, ZFNet and VGG.
+
+**How to run it.** This book is the course's notebooks, executed, with their outputs. To run them:
+
+- on your machine, from a clone of the repository: `make lab` sets up everything (first time only)
+  and opens the course in JupyterLab; `make test` checks that every lesson still computes what it
+  shows. Everything runs offline and on a CPU;
+- on Colab: follow the "Open in Colab" link under each chapter's title; the notebook's first cell
+  installs the course there;
+- on a GPU: nothing to change. With CUDA present the course picks the `gpu` profile, which trains
+  the full-size networks at 224 × 224 pixels (`ALEXNET_COURSE_PROFILE=cpu` keeps runs small).
+
+The outputs shown here come from the `cpu` profile on a laptop-class CPU. Each lesson ends with
+exercises that check themselves; their worked answers are in [Solutions](./solutions.md).
+
+## The lessons
+
+| lesson | title | what you compute |
+|---|---|---|
+{rows}
+"""
 
 
 def render_math(nbs: list[nbformat.NotebookNode], extra: list[str], src: Path) -> list[str]:
@@ -115,15 +193,11 @@ def build(dest: Path | None = None) -> Path:
     nbs = [nbformat.read(path, as_version=4) for path in paths]
     titles = [notebook_title(nb, path.stem) for path, nb in zip(paths, nbs)]
     solutions_md = solutions.solutions_markdown(list(zip(titles, nbs)))
-    [solutions_md] = render_math(nbs, [solutions_md], src)
+    solutions_md, introduction = render_math(nbs, [solutions_md, introduction_markdown()], src)
     for path, nb in zip(paths, nbs):
         notebook_to_chapter(path, nb, src)
     (src / "solutions.md").write_text(solutions_md)
-    (src / "introduction.md").write_text(
-        "# AlexNet, taken apart\n\nAn interactive course on AlexNet and the ideas around it. "
-        "Each chapter is an executed notebook from `notebooks/`; run them yourself with "
-        "`make lab`, or open one on Colab with the link under its title. Each lesson ends "
-        "with exercises; their worked answers are in [Solutions](./solutions.md).\n")
+    (src / "introduction.md").write_text(introduction)
     lessons = "\n".join(f"- [{title}](./{path.stem}.md)" for title, path in zip(titles, paths))
     (src / "SUMMARY.md").write_text(
         "# Summary\n\n[Introduction](./introduction.md)\n\n# Lessons\n\n" + lessons
@@ -135,7 +209,7 @@ def build(dest: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m alexnet_course.book", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.book", description=__doc__)
     parser.add_argument("--dest", type=Path, help="HTML output folder (default: _build/book/html)")
     args = parser.parse_args(argv)
     out = build(args.dest)
