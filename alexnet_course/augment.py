@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._checks import number, whole
+
 __all__ = ["crop_count", "paper_crop_factor", "ResizeShorter", "CentreCrop", "RandomCrop",
            "RandomHorizontalFlip", "ColourPCA", "fit_colour_pca", "pca_colour", "PCAColour",
            "ten_crop_boxes", "TenCrop", "ten_crop_predict", "CropAndFlip",
@@ -48,8 +50,7 @@ def paper_crop_factor(full: int, crop: int) -> int:
 
 
 def _check_crop(size: int, height: int, width: int) -> None:
-    if not isinstance(size, int) or size < 1:
-        raise ValueError(f"crop size must be a positive integer, not {size!r}")
+    whole(size, "crop size")
     if size > height or size > width:
         raise ValueError(f"crop size {size} is larger than the {height}×{width} image")
 
@@ -60,7 +61,10 @@ def _as_batch(image) -> tuple[torch.Tensor, str]:
     from torchvision.transforms.v2 import functional as TF
 
     if isinstance(image, Image.Image):
-        plain = image if image.mode in ("L", "RGB") else image.convert("RGB")
+        from .data import to_8bit  # 16-bit greys scaled, not clipped at 255
+
+        plain = to_8bit(image)
+        plain = plain if plain.mode in ("L", "RGB") else plain.convert("RGB")
         return TF.pil_to_tensor(plain)[None], "pil"
     if not isinstance(image, torch.Tensor):
         raise ValueError(f"image must be a PIL image or a tensor, not {type(image).__name__}")
@@ -94,9 +98,7 @@ class ResizeShorter(nn.Module):
 
     def __init__(self, size: int = 256):
         super().__init__()
-        if not isinstance(size, int) or size < 1:
-            raise ValueError(f"size must be a positive integer, not {size!r}")
-        self.size = size
+        self.size = whole(size, "size (of the shorter side)")
 
     def forward(self, image):
         from torchvision.transforms.v2 import functional as TF
@@ -111,7 +113,7 @@ class CentreCrop(nn.Module):
 
     def __init__(self, size: int):
         super().__init__()
-        self.size = size
+        self.size = whole(size, "crop size")
 
     def forward(self, image):
         x, kind = _as_batch(image)
@@ -126,7 +128,7 @@ class RandomCrop(nn.Module):
 
     def __init__(self, size: int = 224, generator: torch.Generator | None = None):
         super().__init__()
-        self.size, self.generator = size, generator
+        self.size, self.generator = whole(size, "crop size"), generator
 
     def positions(self, n: int, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``n`` random (top, left) corners, each from 0 to side − size inclusive."""
@@ -146,9 +148,7 @@ class RandomHorizontalFlip(nn.Module):
 
     def __init__(self, p: float = 0.5, generator: torch.Generator | None = None):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"p must be a probability in [0, 1], not {p!r}")
-        self.p, self.generator = p, generator
+        self.p, self.generator = number(p, "flip probability p", 0, 1), generator
 
     def forward(self, image):
         x, kind = _as_batch(image)
@@ -181,8 +181,20 @@ def _pixels(image) -> torch.Tensor:
     x, _ = _as_batch(image)
     if x.shape[1] != 3:
         raise ValueError(f"colour PCA needs 3 (RGB) channels, got {x.shape[1]}")
-    x = x.double() / 255 if x.dtype == torch.uint8 else x.double()
-    return x.permute(0, 2, 3, 1).reshape(-1, 3)
+    return _unit_range(x).permute(0, 2, 3, 1).reshape(-1, 3)
+
+
+def _unit_range(x: torch.Tensor) -> torch.Tensor:
+    """``x`` as float64 in [0, 1]: uint8 is scaled, anything else must be in [0, 1] already
+    (clamping a 0..255 float image would turn it white without a word)."""
+    if x.dtype == torch.uint8:
+        return x.double() / 255
+    low, high = x.aminmax() if x.numel() else (0, 0)
+    if not 0 <= low <= high <= 1:  # also false for NaN
+        raise ValueError(f"image values must lie in [0, 1] unless the image is uint8, these span "
+                         f"[{float(low):g}, {float(high):g}]: divide 0..255 values by 255 "
+                         "(or pass a uint8 image)")
+    return x.double()
 
 
 def fit_colour_pca(images) -> ColourPCA:
@@ -209,9 +221,11 @@ def pca_colour(image, pca: ColourPCA, alpha, clamp: bool = True):
     x, kind = _as_batch(image)
     if x.shape[1] != 3:
         raise ValueError(f"colour PCA needs 3 (RGB) channels, got {x.shape[1]}")
-    shift = pca.shift(torch.as_tensor(alpha).reshape(-1, 3)).expand(len(x), 3)
-    y = x.double() / 255 if x.dtype == torch.uint8 else x.double()
-    y = y + shift[:, :, None, None].to(x.device)
+    alpha = torch.as_tensor(alpha)
+    if not torch.isfinite(alpha).all():
+        raise ValueError(f"alpha must be finite numbers, got {alpha.tolist()}")
+    shift = pca.shift(alpha.reshape(-1, 3)).expand(len(x), 3)
+    y = _unit_range(x) + shift[:, :, None, None].to(x.device)
     if clamp:
         y = y.clamp(0, 1)
     y = (y * 255).round().to(torch.uint8) if x.dtype == torch.uint8 else y.to(x.dtype)
@@ -224,9 +238,10 @@ class PCAColour(nn.Module):
 
     def __init__(self, pca: ColourPCA, std: float = 0.1, generator: torch.Generator | None = None):
         super().__init__()
-        if std < 0:
-            raise ValueError(f"std must be non-negative, not {std!r}")
-        self.pca, self.std, self.generator = pca, std, generator
+        if not isinstance(pca, ColourPCA):
+            raise ValueError("pca must be a ColourPCA from fit_colour_pca, "
+                             f"got {type(pca).__name__}")
+        self.pca, self.std, self.generator = pca, number(std, "std", 0), generator
 
     def sample_alpha(self, n: int) -> torch.Tensor:
         """``n`` draws of (α1, α2, α3), one row per image."""
@@ -262,7 +277,7 @@ class TenCrop(nn.Module):
 
     def __init__(self, size: int = 224):
         super().__init__()
-        self.size = size
+        self.size = whole(size, "crop size")
 
     def forward(self, image) -> torch.Tensor:
         x, kind = _as_batch(image)

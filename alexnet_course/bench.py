@@ -46,6 +46,27 @@ class Case:
     batch_size: int
 
 
+TRAIN_IMAGES = data.FASHION_MNIST_FILES[("train", "images")].shape[0]
+
+
+def default_cases(device: torch.device) -> list[Case]:
+    """Full AlexNet at 224 px (a smaller batch on a CPU) and the small variant at 32 px."""
+    return [Case("alexnet-torchvision", 224, 128 if device.type == "cuda" else 16),
+            Case("alexnet-small", 32, 128)]
+
+
+def images_needed(steps: int, warmup: int, cases: list[Case]) -> int:
+    """Training images the timed loops draw, refused (ValueError) beyond what the training
+    split holds, before anything is loaded or timed."""
+    batch = max(c.batch_size for c in cases)
+    needed = (steps + warmup) * batch
+    if needed > TRAIN_IMAGES:
+        raise ValueError(f"{steps} timed + {warmup} warm-up steps of batch {batch} need "
+                         f"{needed:,} training images, but Fashion-MNIST has {TRAIN_IMAGES:,}; "
+                         f"steps + warm-up may be at most {TRAIN_IMAGES // batch}")
+    return needed
+
+
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -105,9 +126,8 @@ def train_step_bench(device: torch.device | None = None, steps: int = 5, warmup:
                      cases: list[Case] | None = None) -> list[dict]:
     """Measure both loops for each case; one dict per case with the ratio ours / bare."""
     device = device or devices.device()
-    big = 128 if device.type == "cuda" else 16
-    cases = cases or [Case("alexnet-torchvision", 224, big), Case("alexnet-small", 32, 128)]
-    needed = (steps + warmup) * max(c.batch_size for c in cases)
+    cases = cases or default_cases(device)
+    needed = images_needed(steps, warmup, cases)
     peak = peak_flops(device)
     rows = []
     for case in cases:

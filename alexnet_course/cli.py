@@ -4,18 +4,30 @@
 ``alexnet-course data`` verifies every data file's checksum; ``alexnet-course train``
 trains a model of the registry on Fashion-MNIST (or your own image folders);
 ``alexnet-course experiment NAME`` re-runs a lesson's measured experiment and prints its
-verdict; ``alexnet-course bench train-step`` measures training throughput. Bad arguments exit
-with status 2 and a usage message (argparse's convention).
+verdict; ``alexnet-course bench train-step`` measures training throughput.
+
+Every argument, and the checkpoint folder, is checked before any data is loaded. Bad
+arguments exit with status 2 (argparse's convention) and one ``alexnet-course: error:`` line;
+other failures exit 1 with one line; Ctrl-C (or SIGTERM) exits 130, saying how to resume.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import platform
+import shlex
+import signal
 import sys
+from pathlib import Path
 
 from . import __version__, data, devices, profiles
+from .checkpoint import RunFolderError, run_folder
 from .seeding import seed_everything
+
+
+class UsageError(Exception):
+    """An argument that parses but cannot be used here; exits 2, like argparse's own errors."""
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -42,24 +54,85 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
+def _checked(text: str, kind: type, ok, what: str):
+    """``text`` as ``kind`` when ``ok(value)``; otherwise argparse's error, saying ``what``
+    was expected (raising ArgumentTypeError keeps the function's name out of the message)."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}")
     return value
 
 
+def positive_int(text: str) -> int:
+    return _checked(text, int, lambda v: v >= 1, "a positive integer")
+
+
+def positive_float(text: str) -> float:
+    return _checked(text, float, lambda v: math.isfinite(v) and v > 0, "a positive number")
+
+
+def random_seed(text: str) -> int:
+    return _checked(text, int, lambda v: 0 <= v < 2**32, "an integer from 0 to 2**32 - 1")
+
+
+def _device(name: str | None):
+    try:
+        return devices.device(name)
+    except RuntimeError as err:  # unknown name, or a device this machine lacks
+        raise UsageError(f"--device {name}: {err}") from None
+
+
+def _check_image_folder(folder: str | None) -> None:
+    for split in ("train", "test") if folder else ():
+        if not (Path(folder) / split).is_dir():
+            raise UsageError(f"--image-folder {folder} has no {split}/ folder; it needs "
+                             "train/CLASS/*.jpg and test/CLASS/*.jpg")
+
+
 def _train(args: argparse.Namespace) -> int:
+    from . import train
+    from .parallel import data_parallel
+
+    prof = profiles.profile(args.profile)
+    dev = _device(args.device)
+    _check_image_folder(args.image_folder)
+    launch = data_parallel.Launch.from_env()
+    # Rank 0 owns the checkpoint folder: claimed (written to, locked, checked) before any data
+    # is loaded, and held until the run ends; fit finds it claimed already.
+    folder = args.checkpoint if launch.rank == 0 else None
+    try:
+        with run_folder(folder, resume=args.resume, must_resume=args.resume):
+            return _training_run(args, prof, dev, launch)
+    except train.Interrupted as stop:
+        if launch.rank == 0:
+            print(f"alexnet-course: {_how_to_continue(stop, args)}", file=sys.stderr)
+        return 130
+
+
+def _how_to_continue(stop, args: argparse.Namespace) -> str:
+    """What an interrupted run says: which epoch it finished, and the command that goes on."""
+    if stop.checkpoint is None:
+        return f"interrupted after epoch {stop.epoch}; nothing was saved (no --checkpoint)"
+    if stop.epoch == 0:  # no checkpoint was written: the same command starts the run again
+        return f"interrupted during epoch 1; start again with: alexnet-course {shlex.join(args.argv)}"
+    again = args.argv if "--resume" in args.argv else [*args.argv, "--resume"]
+    return f"interrupted after epoch {stop.epoch}; resume with: alexnet-course {shlex.join(again)}"
+
+
+def _training_run(args: argparse.Namespace, prof: profiles.Profile, dev, launch) -> int:
     import time
     from dataclasses import replace
 
     from . import models, train
     from .parallel import data_parallel
 
-    prof = profiles.profile(args.profile)
     if args.image_folder:
         train_data = data.image_folder(f"{args.image_folder}/train", prof, image_size=args.image_size)
-        test_data = data.image_folder(f"{args.image_folder}/test", prof, image_size=args.image_size)
+        test_data = data.image_folder(f"{args.image_folder}/test", prof, image_size=args.image_size,
+                                      classes=train_data.classes)  # same labels, or refused
         classes = train_data.classes
     else:
         train_data, test_data = data.fashion_mnist("train", prof), data.fashion_mnist("test", prof)
@@ -74,9 +147,7 @@ def _train(args: argparse.Namespace) -> int:
         config = replace(config, lr=args.lr)
     seed_everything(args.seed)
     model = models.get_model(model_name, num_classes=len(classes), in_channels=1)
-    dev = devices.device(args.device)
     # Under torchrun every process runs this function; DDP trains, rank 0 alone talks.
-    launch = data_parallel.Launch.from_env()
     fit = data_parallel.fit_distributed if data_parallel.launched_by_torchrun() else train.fit
     say = print if launch.rank == 0 else (lambda *_: None)
     say(f"training {model_name} on {len(train_data):,} images at {image_size} px, "
@@ -99,10 +170,14 @@ def _train(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    dev = devices.device(args.device)
+    dev = _device(args.device)
     if args.which == "compare":  # lesson 10's throughput columns, as ratios to AlexNet
         print(bench.format_compare(bench.compare_bench(dev, steps=args.steps, warmup=args.warmup), dev))
         return 0
+    try:
+        bench.images_needed(args.steps, args.warmup, bench.default_cases(dev))
+    except ValueError as err:
+        raise UsageError(f"--steps {args.steps} --warmup {args.warmup}: {err}") from None
     rows = bench.train_step_bench(dev, steps=args.steps, warmup=args.warmup)
     print(bench.format_rows(rows, dev))
     return 0
@@ -126,7 +201,7 @@ def _verdicts(name: str, prof: profiles.Profile, dev) -> list[str]:
 
 def _experiment(args: argparse.Namespace) -> int:
     prof = profiles.profile(args.profile)
-    dev = devices.device(args.device)
+    dev = _device(args.device)
     print(f"experiment {args.name}, profile {prof.name}, {devices.describe(dev)}")
     for sentence in _verdicts(args.name, prof, dev):
         print(sentence)
@@ -151,14 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--model", choices=list_models(), help="default: the profile's")
     fit.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
                      help="the built-in data set (use --image-folder for your own)")
-    fit.add_argument("--image-folder", help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
+    fit.add_argument("--image-folder", metavar="DIR", help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
     fit.add_argument("--profile", choices=list(profiles.PROFILES),
                      help="sizes: samples, epochs, batch (default: ALEXNET_COURSE_PROFILE)")
     fit.add_argument("--recipe", default="modern", choices=list(RECIPES))
-    fit.add_argument("--epochs", type=_positive, help="default: the profile's")
-    fit.add_argument("--batch-size", type=_positive, help="default: the profile's")
-    fit.add_argument("--lr", type=float, help="peak learning rate (default: the recipe's)")
-    fit.add_argument("--image-size", type=_positive,
+    fit.add_argument("--epochs", type=positive_int, metavar="N", help="default: the profile's")
+    fit.add_argument("--batch-size", type=positive_int, metavar="N", help="default: the profile's")
+    fit.add_argument("--lr", type=positive_float, help="peak learning rate (default: the recipe's)")
+    fit.add_argument("--image-size", type=positive_int, metavar="PX",
                      help="default: the profile's for its model, else the model's native size")
     fit.add_argument("--checkpoint", metavar="DIR", help="save last.pt + history.json every epoch")
     fit.add_argument("--resume", action="store_true", help="continue the run in --checkpoint")
@@ -166,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--channels-last", action="store_true")
     fit.add_argument("--compile", action="store_true", help="torch.compile the model")
     fit.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
-    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument("--seed", type=random_seed, default=0, metavar="N")
     fit.add_argument("--no-progress", action="store_true", help="no progress bar")
     fit.set_defaults(run=_train)
 
@@ -180,8 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     timing = commands.add_parser("bench", help="throughput benchmarks (ratios, same run)")
     timing.add_argument("which", choices=["train-step", "compare"])
-    timing.add_argument("--steps", type=_positive, default=5, help="timed steps per loop")
-    timing.add_argument("--warmup", type=_positive, default=2, help="untimed steps first")
+    timing.add_argument("--steps", type=positive_int, default=5, metavar="N",
+                        help="timed steps per loop")
+    timing.add_argument("--warmup", type=positive_int, default=2, metavar="N",
+                        help="untimed steps first")
     timing.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
     timing.set_defaults(run=_bench)
     return parser
@@ -189,14 +266,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv  # an interrupted run prints the command that resumes it
     if getattr(args, "resume", False) and not args.checkpoint:
         parser.error("--resume needs --checkpoint DIR")
+    # SIGTERM (a scheduler, `kill`) stops a run as Ctrl-C does: checkpoint kept, exit 130.
+    sigterm = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return args.run(args)
-    except (FileNotFoundError, data.DataError, ValueError, RuntimeError) as err:
+    except (UsageError, RunFolderError) as err:
+        print(f"alexnet-course: error: {err}", file=sys.stderr)
+        return 2
+    except (OSError, data.DataError, ValueError, RuntimeError) as err:
         print(f"alexnet-course: error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("alexnet-course: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
 
 
 if __name__ == "__main__":

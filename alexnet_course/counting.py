@@ -27,6 +27,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from alexnet_course._checks import whole
 from alexnet_course.arithmetic import forward_trace
 
 __all__ = [
@@ -42,8 +43,23 @@ __all__ = [
 ]
 
 
-def _area(size) -> int:
-    return size * size if isinstance(size, int) else math.prod(size)
+def _area(size, name: str) -> int:
+    """Pixels of a square ``size`` or an ``(h, w)`` pair, each side checked to be ≥ 1."""
+    sides = size if isinstance(size, (tuple, list)) else (size, size)
+    if len(sides) != 2:
+        raise ValueError(f"{name} must be a whole number or an (h, w) pair, got {size!r}")
+    return math.prod(whole(side, name) for side in sides)
+
+
+def _channels(in_channels, out_channels, groups) -> int:
+    """``in_channels / groups``, the channels each kernel sees, after checking all three."""
+    whole(in_channels, "in_channels")
+    whole(out_channels, "out_channels")
+    whole(groups, "groups")
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(f"groups={groups} must divide in_channels={in_channels} "
+                         f"and out_channels={out_channels}")
+    return in_channels // groups
 
 
 def conv_params(
@@ -56,9 +72,8 @@ def conv_params(
     >>> conv_params(96, 256, 5)            # single tower: twice the weights, same biases
     614656
     """
-    if in_channels % groups or out_channels % groups:
-        raise ValueError(f"groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}")
-    return out_channels * (in_channels // groups) * _area(kernel) + (out_channels if bias else 0)
+    per_kernel = _channels(in_channels, out_channels, groups) * _area(kernel, "kernel")
+    return out_channels * per_kernel + (out_channels if bias else 0)
 
 
 def conv_macs(
@@ -73,7 +88,8 @@ def conv_macs(
     >>> conv_macs(96, 256, 5, 27, groups=2)  # 27*27*256 outputs, 5*5*48 MACs each
     223948800
     """
-    return _area(output_size) * out_channels * (in_channels // groups) * _area(kernel)
+    per_output = _channels(in_channels, out_channels, groups) * _area(kernel, "kernel")
+    return _area(output_size, "output_size") * out_channels * per_output
 
 
 def linear_params(in_features: int, out_features: int, bias: bool = True) -> int:
@@ -82,7 +98,8 @@ def linear_params(in_features: int, out_features: int, bias: bool = True) -> int
     >>> linear_params(4096, 1000)  # fc8: 4096*1000 + 1000
     4097000
     """
-    return in_features * out_features + (out_features if bias else 0)
+    weights = whole(in_features, "in_features") * whole(out_features, "out_features")
+    return weights + (out_features if bias else 0)
 
 
 def linear_macs(in_features: int, out_features: int) -> int:
@@ -91,7 +108,7 @@ def linear_macs(in_features: int, out_features: int) -> int:
     >>> linear_macs(9216, 4096)  # fc6
     37748736
     """
-    return in_features * out_features
+    return whole(in_features, "in_features") * whole(out_features, "out_features")
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -213,6 +230,7 @@ def count_layers(
     >>> [(r.name, r.params, r.macs, r.activations) for r in table.rows]
     [('0', 34944, 105415200, 290400), ('1', 0, 0, 290400)]
     """
+    whole(batch_size, "batch_size")
     itemsize = torch.empty((), dtype=dtype).element_size()
     seen: set[nn.Module] = set()
     rows = []

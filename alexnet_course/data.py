@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ._checks import choice, whole
 from .profiles import Profile, profile as get_profile
 
 ENV_VAR = "ALEXNET_COURSE_DATA"
@@ -83,18 +85,31 @@ def _layouts(base: Path) -> list[Path]:
     return [base, base / "fashion-mnist", base / "FashionMNIST" / "raw"]
 
 
-def fashion_mnist_search_path(root: str | os.PathLike | None = None) -> list[Path]:
-    """Folders searched for the idx files, in order: ``root``, ``$ALEXNET_COURSE_DATA``,
-    the repository's ``data/``, Debian's ``/usr/share/datasets/fashion-mnist``.
-
-    Each root is also searched in torchvision's layout (``FashionMNIST/raw``).
-    """
-    bases = [Path(root)] if root is not None else []
+def _named_folder(root: str | os.PathLike | None) -> tuple[Path, str] | None:
+    """The folder the user named, ``root`` first, else ``$ALEXNET_COURSE_DATA``, and how it
+    was named; None when neither is set."""
+    if root is not None:
+        if not os.fspath(root):  # Path("") would quietly mean the current folder
+            raise ValueError("root must name a folder, got ''")
+        return Path(root), "root= / --root"
     if os.environ.get(ENV_VAR):
-        bases.append(Path(os.environ[ENV_VAR]).expanduser())
-    bases.append(REPO_DATA)
-    folders = [folder for base in bases for folder in _layouts(base)]
-    return folders + [DEBIAN_FASHION_MNIST]
+        return Path(os.environ[ENV_VAR]).expanduser(), f"${ENV_VAR}"
+    return None
+
+
+def fashion_mnist_search_path(root: str | os.PathLike | None = None) -> list[Path]:
+    """Folders searched for the idx files, in order.
+
+    A folder you name, ``root`` or else ``$ALEXNET_COURSE_DATA``, is the only place
+    searched: it is used or refused, never replaced by another copy. With neither, the
+    repository's ``data/`` and then Debian's ``/usr/share/datasets/fashion-mnist``.
+    Each folder is also searched in the layouts other tools use below it
+    (``fashion-mnist/``, torchvision's ``FashionMNIST/raw``).
+    """
+    named = _named_folder(root)
+    if named is not None:
+        return _layouts(named[0])
+    return _layouts(REPO_DATA) + [DEBIAN_FASHION_MNIST]
 
 
 def find_idx_file(folder: Path, name: str) -> Path | None:
@@ -105,16 +120,36 @@ def find_idx_file(folder: Path, name: str) -> Path | None:
     return None
 
 
+def _missing(folder: Path) -> list[str]:
+    return [f.name for f in FASHION_MNIST_FILES.values() if not find_idx_file(folder, f.name)]
+
+
 def locate_fashion_mnist(root: str | os.PathLike | None = None) -> Path:
     """The first folder on the search path that holds all four files."""
     searched = fashion_mnist_search_path(root)
     for folder in searched:
-        if all(find_idx_file(folder, f.name) for f in FASHION_MNIST_FILES.values()):
+        if not _missing(folder):
             return folder
+    named = _named_folder(root)
+    if named is not None:
+        raise FileNotFoundError(_refusal(*named))
     listing = "\n  ".join(str(p) for p in searched)
     raise FileNotFoundError(
         f"Fashion-MNIST not found. Looked for the four idx files in:\n  {listing}\n{HOW_TO_FIX}"
     )
+
+
+def _refusal(folder: Path, named_by: str) -> str:
+    """One line: why the folder the user named cannot be used, and what to do."""
+    if not folder.is_dir():
+        problem = "does not exist" if not folder.exists() else "is not a folder"
+    else:
+        missing = min((_missing(f) for f in _layouts(folder)), key=len)
+        problem = (f"lacks {', '.join(missing)} (.gz or not; also looked in fashion-mnist/ and "
+                   "FashionMNIST/raw/ below it)")
+    return (f"Fashion-MNIST folder {folder} (named by {named_by}) {problem}. A folder you name "
+            "is never replaced by another copy: put the four idx files there, or name no "
+            "folder to use the course's own.")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -123,7 +158,9 @@ def _read_bytes(path: Path) -> bytes:
             with gzip.open(path, "rb") as fh:
                 return fh.read()
         return path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    # zlib.error: damage inside the deflate stream; EOFError: cut short; BadGzipFile: bad
+    # header or CRC.
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise DataError(f"{path} cannot be read ({err}); the file is corrupt. {HOW_TO_FIX}") from err
 
 
@@ -177,6 +214,9 @@ def image_transform(image_size: int | None, channels: int = 1, normalize: bool =
     """
     from torchvision.transforms import v2
 
+    choice(channels, "channels", (1, 3))
+    if image_size is not None:
+        whole(image_size, "image_size")
     steps = [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
     steps.append(v2.Grayscale(1) if channels == 1 else _ToRGB())
     if image_size is not None:
@@ -257,10 +297,79 @@ def fashion_mnist(split: str = "train", profile: str | Profile | None = None, *,
     return FashionMNIST(images, targets, split=split, source=folder, transform=transform)
 
 
+def to_8bit(image):
+    """A PIL image in an 8-bit mode.
+
+    PIL's ``convert`` clips 16-bit greys (modes "I;16…", and "I" as which PIL may read a
+    16-bit PNG) at 255, turning a 16-bit photo white: they are scaled to 0..255 instead
+    (65535 → 255; values beyond 16 bits clip). Every other mode is returned as it is, for
+    PIL's own conversions (CMYK → RGB among them).
+    """
+    from PIL import Image
+
+    if image.mode.startswith("I"):
+        grey = np.asarray(image, dtype=np.float64).clip(0, 65535) / 257
+        return Image.fromarray(grey.round().astype(np.uint8))
+    return image
+
+
+def load_image(path: str | os.PathLike):
+    """An image file as an 8-bit RGB PIL image, as :func:`image_folder` reads it
+    (torchvision's loader, with 16-bit greys scaled by :func:`to_8bit`).
+
+    An unreadable or corrupt file raises :class:`DataError` naming it.
+    """
+    from PIL import Image
+
+    try:
+        with open(path, "rb") as fh:
+            return to_8bit(Image.open(fh)).convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+        raise DataError(f"{path} cannot be read as an image ({err})") from err
+
+
+def _check_images(root: Path, paths: list[str]) -> None:
+    """Decode every image once, so that a broken file stops the run before any training,
+    with every bad file named (not mid-epoch, with none)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def problem(path: str) -> str | None:
+        try:
+            load_image(path)
+        except DataError as err:
+            return str(err)
+        return None
+
+    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool:  # PIL decodes without the GIL
+        problems = [p for p in pool.map(problem, paths) if p]
+    if problems:
+        raise DataError(f"{len(problems)} of {len(paths)} images in {root} cannot be read; "
+                        "remove or replace them:\n  " + "\n  ".join(problems))
+
+
+def _check_classes(root: Path, found: list[str], expected) -> None:
+    if list(expected) != found:
+        missing = sorted(set(expected) - set(found))
+        extra = sorted(set(found) - set(expected))
+        raise DataError(
+            f"{root} has the classes {found}, but {list(expected)} were expected "
+            f"(missing: {missing or 'none'}; unexpected: {extra or 'none'}). Labels are numbered "
+            "by class folder name, so both splits need the same class folders.")
+
+
 def image_folder(root: str | os.PathLike, profile: str | Profile | None = None, *,
-                 image_size: int | None = None, channels: int = 1, normalize: bool = True):
+                 image_size: int | None = None, channels: int = 1, normalize: bool = True,
+                 classes: list[str] | None = None):
     """Your own images, one sub-folder per class (torchvision's ``ImageFolder``),
     through the same :func:`image_transform` as Fashion-MNIST.
+
+    ``classes``, e.g. the training split's ``.classes`` when loading the test split: the
+    class folders ``root`` must hold, in ImageFolder's (sorted) order; other classes are
+    refused, since labels are numbered by class and would silently mean something else.
+
+    Every image is decoded once here, before any training: if any cannot be read (corrupt,
+    truncated, not an image), a :class:`DataError` lists every such file and nothing is
+    loaded. 16-bit greys are scaled to 8 bits and CMYK converted to RGB (:func:`load_image`).
     """
     from torchvision.datasets import ImageFolder
 
@@ -271,11 +380,16 @@ def image_folder(root: str | os.PathLike, profile: str | Profile | None = None, 
             "e.g. photos/cat/1.jpg, photos/dog/2.jpg.")
     size = image_size if image_size is not None else get_profile(profile).image_size
     try:
-        return ImageFolder(str(root), transform=image_transform(size, channels, normalize))
+        dataset = ImageFolder(str(root), transform=image_transform(size, channels, normalize),
+                              loader=load_image)
     except FileNotFoundError as err:
         raise FileNotFoundError(
             f"{root} holds no class sub-folders with images ({err}). "
             "Expected layout: ROOT/CLASS_NAME/IMAGE.jpg") from err
+    if classes is not None:
+        _check_classes(root, dataset.classes, classes)
+    _check_images(root, [path for path, _ in dataset.samples])
+    return dataset
 
 
 @dataclass(frozen=True)

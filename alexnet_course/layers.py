@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from alexnet_course._checks import number, whole
+
 __all__ = ["LocalResponseNorm", "paper_lrn", "Dropout"]
 
 
@@ -33,15 +35,23 @@ class LocalResponseNorm(nn.Module):
     channels (5, not the 96 channels of conv1), centred on the channel itself
     (``size // 2`` before it, ``(size - 1) // 2`` after it, as PyTorch does for even n).
     Input: (N, C, ...) with any number of trailing (spatial) dimensions.
+
+    ``alpha``, ``beta`` and ``k`` must be finite and ≥ 0: a negative ``k`` or ``alpha``
+    makes the divisor negative and its power NaN. ``k = 0`` is allowed because lessons use
+    it to look at the bare normalisation; it divides 0 by 0 only where a whole window is 0.
     """
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):
         super().__init__()
-        if size < 1:
-            raise ValueError(f"LRN size must be at least 1 channel, got {size}")
-        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+        self.size = whole(size, "LRN size (channels in the window)")
+        self.alpha = number(alpha, "LRN alpha", 0)
+        self.beta = number(beta, "LRN beta", 0)
+        self.k = number(k, "LRN k", 0)
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:
+        if a.dim() < 3:  # the window runs over dim 1, which a 2-D (N, features) input lacks
+            raise ValueError("LocalResponseNorm needs input (N, C, ...) with at least 3 dimensions,"
+                             f" got shape {tuple(a.shape)}")
         squares = a.pow(2).flatten(2).unsqueeze(1)  # (N, 1, C, H*W): channels become a "height"
         # Zero channels before and after, so each window of `size` rows is clipped at the edges.
         squares = F.pad(squares, (0, 0, self.size // 2, (self.size - 1) // 2))
@@ -85,6 +95,7 @@ class Dropout(nn.Module):
 
     def __init__(self, p: float = 0.5):
         super().__init__()
+        # Not the shared check: lesson 06's committed output shows this exact message.
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p < 1.0:
             raise ValueError(f"dropout probability p must be a number in [0, 1), got {p!r} "
                              "(p = 1 would drop everything and divide by zero)")

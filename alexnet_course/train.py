@@ -20,12 +20,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import devices
-from .checkpoint import CheckpointError, check_compatible, load_checkpoint, save_checkpoint
+from .checkpoint import (CHECKPOINT_NAME, CheckpointError, check_compatible, interrupts_deferred,
+                         load_checkpoint, naming_write_errors, run_folder, save_checkpoint)
 from .history import History
 from .loaders import batches
 from .metrics import topk_correct
-
-CHECKPOINT_NAME = "last.pt"
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,18 @@ def recipe(name: str, **overrides) -> TrainConfig:
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Training was stopped (Ctrl-C, SIGTERM); ``epoch`` is the last one finished, and saved
+    when there is a ``checkpoint``. A KeyboardInterrupt, so that it still stops a notebook cell."""
+
+    def __init__(self, history: History, checkpoint: Path | None):
+        self.epoch = history.last("epoch") if history.epochs else 0
+        self.checkpoint = checkpoint
+        saved = (f"; {checkpoint} holds it, resume=True continues the run"
+                 if checkpoint is not None and self.epoch else "")
+        super().__init__(f"interrupted after epoch {self.epoch}{saved}")
 
 
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
@@ -181,13 +192,8 @@ def restore(state: dict, model, optimizer, scheduler, scaler, config: TrainConfi
     return History.from_dict(state["history"]), state["epoch"] + 1
 
 
-def prepare_model(model: nn.Module, config: TrainConfig, dev: torch.device,
-                  checkpoint_dir: str | Path | None, resume: bool) -> Path | None:
-    """Refuse to overwrite a run, seed, initialise and place ``model``; the checkpoint path."""
-    ckpt = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
-    if ckpt is not None and ckpt.exists() and not resume:
-        raise CheckpointError(f"{ckpt} already holds a run; pass resume=True to continue it, "
-                              "or choose another checkpoint directory (nothing was overwritten)")
+def prepare_model(model: nn.Module, config: TrainConfig, dev: torch.device, resume: bool) -> None:
+    """Seed, initialise and place ``model``."""
     torch.manual_seed(config.seed)
     if config.init == "paper" and not resume:
         from .models import paper_init_
@@ -196,7 +202,6 @@ def prepare_model(model: nn.Module, config: TrainConfig, dev: torch.device,
     model.to(dev)
     if config.channels_last:
         model.to(memory_format=torch.channels_last)
-    return ckpt
 
 
 def training_state(model: nn.Module, config: TrainConfig, dev: torch.device,
@@ -216,7 +221,8 @@ def training_state(model: nn.Module, config: TrainConfig, dev: torch.device,
 def save_run(ckpt: Path, model: nn.Module, optimizer, scheduler, scaler, config: TrainConfig,
              epoch: int, history: History) -> None:
     """Write the run's checkpoint (atomically) and its history; nothing in it depends on the
-    device or the number of processes, so any later run can resume it."""
+    device or the number of processes, so any later run can resume it. A failed write raises
+    :class:`~alexnet_course.checkpoint.CheckpointWriteError`, naming the file and the cause."""
     save_checkpoint(ckpt, {
         "model": model.state_dict(), "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(),
@@ -224,7 +230,8 @@ def save_run(ckpt: Path, model: nn.Module, optimizer, scheduler, scaler, config:
         "rng_cpu": torch.get_rng_state(),
         "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
     })
-    history.save(ckpt.parent / "history.json")
+    with naming_write_errors(ckpt.parent / "history.json"):
+        history.save(ckpt.parent / "history.json")
 
 
 def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_size: int,
@@ -235,11 +242,21 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
     ``test_data`` is the held-out set the plateau schedule watches (Fashion-MNIST has no
     separate validation split). With ``checkpoint_dir`` the run is saved after every epoch
     (``last.pt`` and ``history.json``); ``resume=True`` continues it exactly where it
-    stopped. An existing checkpoint is never overwritten by a fresh run. ``on_epoch`` is
-    called with the history after each epoch (e.g. to redraw a live plot).
+    stopped (with no checkpoint yet, it starts afresh). The folder is claimed before any
+    work (see :func:`~alexnet_course.checkpoint.run_folder`): one run at a time, and a fresh
+    run never overwrites anything in it. ``on_epoch`` is called with the history after each
+    epoch (e.g. to redraw a live plot). Ctrl-C raises :class:`Interrupted` once the epoch
+    being saved, if any, is written.
     """
     dev = torch.device(device) if device is not None else devices.device()
-    ckpt = prepare_model(model, config, dev, checkpoint_dir, resume)
+    with run_folder(checkpoint_dir, resume=resume) as ckpt:
+        return _fit(model, train_data, test_data, config, dev, ckpt, image_size=image_size,
+                    resume=resume, progress=progress, on_epoch=on_epoch)
+
+
+def _fit(model, train_data, test_data, config: TrainConfig, dev: torch.device, ckpt: Path | None,
+         *, image_size: int, resume: bool, progress: bool, on_epoch) -> History:
+    prepare_model(model, config, dev, resume)
     channels = input_channels(model)
     train_batches = batches(train_data, config.batch_size, device=dev, image_size=image_size,
                             channels=channels, shuffle=True, seed=config.seed)
@@ -253,42 +270,47 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
 
     bar = progress_bar(total=(config.epochs - start + 1) * len(train_batches), disable=not progress,
                unit="batch", desc="training")
-    for epoch in range(start, config.epochs + 1):
-        bar.set_description(f"epoch {epoch}/{config.epochs}")
-        train_batches.set_epoch(epoch)
-        step_model.train()
-        began, seen = time.perf_counter(), 0
-        correct = torch.zeros((), device=dev, dtype=torch.long)
-        pending, losses = [], []
-        for i, (x, y) in enumerate(train_batches, 1):
-            logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
-            if per_step:
-                scheduler.step()
-            pending.append(loss.detach())
-            correct += (logits.argmax(1) == y).sum()
-            seen += len(y)
-            if i % config.log_every == 0 or i == len(train_batches):
-                first = (epoch - 1) * len(train_batches) + i - len(pending) + 1
-                chunk = check_finite(pending, first, epoch)  # the only host sync per chunk
-                history.log_step(first + len(pending) - 1, chunk.mean().item())
-                losses.append(chunk)
-                bar.update(len(pending))
-                bar.set_postfix(loss=f"{chunk.mean():.3f}", acc=f"{correct.item() / seen:.3f}")
-                pending = []
-        train_seconds = time.perf_counter() - began
-        test = evaluate(step_model, test_batches, config.amp, config.channels_last)
-        if not per_step:
-            scheduler.step(1 - test["top1"])
-        history.log_epoch(
-            epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=len(train_batches),
-            train_loss=torch.cat(losses).mean().item(), train_top1=correct.item() / seen,
-            test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
-            seconds=time.perf_counter() - began, train_images_per_s=seen / train_seconds)
-        bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
-        if ckpt is not None:
-            save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
-        if on_epoch is not None:
-            on_epoch(history)
+    try:
+        for epoch in range(start, config.epochs + 1):
+            bar.set_description(f"epoch {epoch}/{config.epochs}")
+            train_batches.set_epoch(epoch)
+            step_model.train()
+            began, seen = time.perf_counter(), 0
+            correct = torch.zeros((), device=dev, dtype=torch.long)
+            pending, losses = [], []
+            for i, (x, y) in enumerate(train_batches, 1):
+                logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
+                if per_step:
+                    scheduler.step()
+                pending.append(loss.detach())
+                correct += (logits.argmax(1) == y).sum()
+                seen += len(y)
+                if i % config.log_every == 0 or i == len(train_batches):
+                    first = (epoch - 1) * len(train_batches) + i - len(pending) + 1
+                    chunk = check_finite(pending, first, epoch)  # the only host sync per chunk
+                    history.log_step(first + len(pending) - 1, chunk.mean().item())
+                    losses.append(chunk)
+                    bar.update(len(pending))
+                    bar.set_postfix(loss=f"{chunk.mean():.3f}", acc=f"{correct.item() / seen:.3f}")
+                    pending = []
+            train_seconds = time.perf_counter() - began
+            test = evaluate(step_model, test_batches, config.amp, config.channels_last)
+            if not per_step:
+                scheduler.step(1 - test["top1"])
+            with interrupts_deferred():  # the epoch is logged and saved, or neither
+                history.log_epoch(
+                    epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=len(train_batches),
+                    train_loss=torch.cat(losses).mean().item(), train_top1=correct.item() / seen,
+                    test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
+                    seconds=time.perf_counter() - began, train_images_per_s=seen / train_seconds)
+                if ckpt is not None:
+                    save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
+            bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
+            if on_epoch is not None:
+                on_epoch(history)
+    except KeyboardInterrupt:
+        bar.close()
+        raise Interrupted(history, ckpt) from None
     bar.close()
     return history
 

@@ -47,11 +47,11 @@ def test_crop_counts_match_enumeration():
 def test_impossible_crops_are_refused_with_a_clear_message():
     with pytest.raises(ValueError, match="larger than the 8×8 image"):
         augment.RandomCrop(9)(torch.zeros(3, 8, 8))
-    with pytest.raises(ValueError, match="crop size must be a positive integer"):
+    with pytest.raises(ValueError, match="crop size must be a whole number ≥ 1"):
         augment.crop_count(10, 0)
     with pytest.raises(ValueError, match=r"\(C, H, W\) or \(N, C, H, W\)"):
         augment.CentreCrop(2)(torch.zeros(8, 8))
-    with pytest.raises(ValueError, match="p must be a probability"):
+    with pytest.raises(ValueError, match=r"p must be a finite number in \[0, 1\]"):
         augment.RandomHorizontalFlip(1.5)
 
 

@@ -16,19 +16,20 @@ def run_cli(*args):
 
 
 def test_train_resume_and_refusal(tmp_path):
+    # LeNet-5 keeps the run to seconds; lesson 12 runs the CLI with the profile's AlexNet.
     ckpt = str(tmp_path / "run")
-    first = run_cli("train", "--profile", "smoke", "--epochs", "1", "--no-progress",
-                    "--checkpoint", ckpt)
+    first = run_cli("train", "--profile", "smoke", "--model", "lenet5", "--epochs", "1",
+                    "--no-progress", "--checkpoint", ckpt)
     assert first.returncode == 0, first.stderr
-    assert "training alexnet-small on 2,000 images at 32 px" in first.stdout
+    assert "training lenet5 on 2,000 images at 32 px" in first.stdout
     assert "test top-1" in first.stdout and "top-5" in first.stdout
     assert (tmp_path / "run" / "last.pt").is_file() and (tmp_path / "run" / "history.json").is_file()
-    again = run_cli("train", "--profile", "smoke", "--epochs", "1", "--no-progress",
-                    "--checkpoint", ckpt)
-    assert again.returncode == 1 and "already holds a run" in again.stderr
-    more = run_cli("train", "--profile", "smoke", "--epochs", "1", "--no-progress",
-                   "--checkpoint", ckpt, "--lr", "0.5", "--resume")
-    assert more.returncode == 1 and "different settings (lr: 0.05 → 0.5)" in more.stderr
+    again = run_cli("train", "--profile", "smoke", "--model", "lenet5", "--epochs", "1",
+                    "--no-progress", "--checkpoint", ckpt)
+    assert again.returncode == 2 and "already holds a run" in again.stderr
+    more = run_cli("train", "--profile", "smoke", "--model", "lenet5", "--epochs", "1",
+                   "--no-progress", "--checkpoint", ckpt, "--lr", "0.5", "--resume")
+    assert more.returncode == 1 and "different settings (lr: " in more.stderr
 
 
 @pytest.mark.parametrize("args, message", [

@@ -118,9 +118,9 @@ def isolated(monkeypatch, tmp_path):
 
 def test_missing_data_says_where_it_looked_and_what_to_do(isolated):
     with pytest.raises(FileNotFoundError) as err:
-        data.fashion_mnist("train", root=isolated / "empty")
+        data.fashion_mnist("train")
     message = str(err.value)
-    assert str(isolated / "empty") in message and "no-debian" in message
+    assert str(isolated / "no-repo-data") in message and "no-debian" in message
     assert "git checkout" in message and "ALEXNET_COURSE_DATA" in message
     assert "never downloads" in message
 
@@ -139,12 +139,16 @@ def test_debian_package_location_is_used_last(isolated, monkeypatch):
     assert data.fashion_mnist("test", profile="smoke").source == debian
 
 
-def test_search_order_prefers_root_then_environment_then_repository(monkeypatch, tmp_path):
+def test_a_named_folder_is_the_only_place_searched(monkeypatch, tmp_path):
     monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "env"))
-    path = data.fashion_mnist_search_path(tmp_path / "root")
-    assert path.index(tmp_path / "root") < path.index(tmp_path / "env")
-    assert path.index(tmp_path / "env") < path.index(data.REPO_DATA)
-    assert tmp_path / "root" / "FashionMNIST" / "raw" in path
+    # root= wins over the variable, and nothing else is searched
+    assert data.fashion_mnist_search_path(tmp_path / "root") == [
+        tmp_path / "root", tmp_path / "root" / "fashion-mnist",
+        tmp_path / "root" / "FashionMNIST" / "raw"]
+    assert data.fashion_mnist_search_path()[-1] == tmp_path / "env" / "FashionMNIST" / "raw"
+    monkeypatch.delenv(data.ENV_VAR)
+    path = data.fashion_mnist_search_path()
+    assert path[0] == data.REPO_DATA and path[-1] == data.DEBIAN_FASHION_MNIST
 
 
 def test_corrupt_content_is_refused_with_instructions(isolated):

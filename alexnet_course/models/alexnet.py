@@ -20,9 +20,10 @@ from typing import Callable, Literal
 
 from torch import nn
 
+from alexnet_course._checks import choice, number, whole
 from alexnet_course.arithmetic import trace_arithmetic
 from alexnet_course.layers import paper_lrn
-from alexnet_course.models.base import ConvNet, alexnet_classifier
+from alexnet_course.models.base import ConvNet, alexnet_classifier, check_builder_args
 
 __all__ = ["AlexNetConfig", "VARIANTS", "AlexNet", "alexnet", "build_alexnet", "paper_init_"]
 
@@ -110,6 +111,9 @@ def build_alexnet(config: AlexNetConfig, dropout: float = 0.5, torch_lrn: bool =
     ``torch_lrn`` uses PyTorch's ``nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)``
     (faster, same values) instead of the course's ``LocalResponseNorm`` (alpha=1e-4).
     """
+    check_builder_args(config.num_classes, config.in_channels, dropout)
+    whole(config.hidden, "hidden")
+    choice(config.init, "init", ("paper", "pytorch"))
     layers: list[nn.Module] = []
     channels = config.in_channels
     for i, (width, kernel) in enumerate(zip(config.widths, config.kernels)):
@@ -167,6 +171,7 @@ def alexnet(
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown AlexNet variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    number(width, "width", 0, low_open=True)
     config = VARIANTS[variant]
     channels = config.in_channels if in_channels is None else in_channels
     config = replace(

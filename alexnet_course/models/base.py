@@ -11,7 +11,16 @@ from typing import Callable
 import torch
 from torch import nn
 
-__all__ = ["ConvNet", "alexnet_classifier"]
+from alexnet_course._checks import number, whole
+
+__all__ = ["ConvNet", "alexnet_classifier", "check_builder_args"]
+
+
+def check_builder_args(num_classes, in_channels, dropout=0.0) -> None:
+    """Refuse impossible builder arguments with a ValueError, before any layer is built."""
+    whole(num_classes, "num_classes")
+    whole(in_channels, "in_channels")
+    number(dropout, "dropout", 0, 1)  # nn.Dropout's own range
 
 
 class ConvNet(nn.Module):

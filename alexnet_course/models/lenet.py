@@ -17,7 +17,8 @@ from typing import Callable
 
 from torch import nn
 
-from alexnet_course.models.base import ConvNet
+from alexnet_course._checks import whole
+from alexnet_course.models.base import ConvNet, check_builder_args
 
 __all__ = ["LeNet5", "lenet5"]
 
@@ -34,6 +35,8 @@ def lenet5(
     ``activation`` is tanh as in 1998 (LeCun used a scaled tanh); ``nn.ReLU`` is the modern choice.
     Shapes on 32x32: 6x28x28 -> 6x14x14 -> 16x10x10 -> 16x5x5 -> 400 -> 120 -> 84 -> classes.
     """
+    check_builder_args(num_classes, in_channels)
+    whole(padding, "padding", 0)
     features = nn.Sequential(
         nn.Conv2d(in_channels, 6, kernel_size=5, padding=padding),  # C1: (N, 6, 28, 28)
         activation(),

@@ -26,6 +26,7 @@ from dataclasses import replace
 from torch import nn
 
 from alexnet_course.models.alexnet import SMALL, build_alexnet
+from alexnet_course.models.base import check_builder_args
 from alexnet_course.models.vgg import CFGS, VGG, make_layers
 from alexnet_course.models.zfnet import ZFNet
 
@@ -55,6 +56,7 @@ def vgg_small(cfg: str = "D", num_classes: int = 10, in_channels: int = 1, dropo
     """
     if cfg not in ("A", "B", "D", "E"):
         raise ValueError(f"cfg must be one of A, B, D, E (VGG-11, 13, 16, 19), not {cfg!r}")
+    check_builder_args(num_classes, in_channels, dropout)
     features = make_layers(_scaled_cfg(cfg), in_channels=in_channels)
     channels = 512 // SMALL_VGG_DIVISOR
     hidden = SMALL.hidden

@@ -17,7 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from alexnet_course.models.base import ConvNet
+from alexnet_course._checks import whole
+from alexnet_course.models.base import ConvNet, check_builder_args
 
 __all__ = ["CFGS", "VGG", "make_layers", "vgg"]
 
@@ -36,6 +37,7 @@ class VGG(ConvNet):
 
 def make_layers(cfg: list[int | str | tuple[int, int]], batch_norm: bool = False, in_channels: int = 3) -> nn.Sequential:
     """Conv (3x3, or ``(channels, kernel)``), [BatchNorm], ReLU for each number; a 2x2 max-pool for each "M"."""
+    whole(in_channels, "in_channels")
     layers: list[nn.Module] = []
     for v in cfg:
         if v == "M":
@@ -59,6 +61,7 @@ def vgg(
     """
     if cfg not in CFGS:
         raise ValueError(f"unknown VGG configuration {cfg!r}; choose one of {', '.join(CFGS)}")
+    check_builder_args(num_classes, in_channels, dropout)
     classifier = nn.Sequential(  # torchvision's order: dropout after fc6 and fc7
         nn.Linear(512 * 7 * 7, 4096),
         nn.ReLU(),

@@ -24,7 +24,7 @@ from functools import partial
 from torch import nn
 
 from alexnet_course.layers import paper_lrn
-from alexnet_course.models.base import ConvNet, alexnet_classifier
+from alexnet_course.models.base import ConvNet, alexnet_classifier, check_builder_args
 
 __all__ = ["ZFNet", "zfnet"]
 
@@ -38,6 +38,7 @@ def zfnet(num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5, *
 
     ``torch_lrn`` uses PyTorch's LocalResponseNorm (alpha 5e-4, same values, faster).
     """
+    check_builder_args(num_classes, in_channels, dropout)
     lrn = partial(paper_lrn, torch_impl=torch_lrn)
     features = nn.Sequential(
         nn.Conv2d(in_channels, 96, kernel_size=7, stride=2, padding=1),  # (N, 96, 110, 110)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +34,12 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler
 
 from .. import devices
+from ..checkpoint import CHECKPOINT_NAME, interrupts_deferred, run_folder
 from ..history import History
 from ..loaders import batches
 from ..metrics import topk_correct
-from ..train import (TrainConfig, check_finite, input_channels, predict, prepare_model,
-                     save_run, train_step, training_state)
+from ..train import (Interrupted, TrainConfig, check_finite, input_channels, predict,
+                     prepare_model, save_run, train_step, training_state)
 
 __all__ = ["Launch", "launched_by_torchrun", "backend_for", "rank_device", "per_rank_batch",
            "sharded_batches", "fit_distributed"]
@@ -169,17 +171,26 @@ def fit_distributed(model: torch.nn.Module, train_data, test_data, config: Train
     if distributed:  # a process group made by the caller decides the ranks
         launch = Launch(dist.get_rank(), launch.local_rank, dist.get_world_size())
     try:
-        return _fit(model, train_data, test_data, config, launch, dev, distributed,
-                    image_size=image_size, checkpoint_dir=checkpoint_dir, resume=resume,
-                    progress=progress and launch.rank == 0)
+        with _claim(checkpoint_dir, resume, launch) as ckpt:
+            return _fit(model, train_data, test_data, config, launch, dev, distributed, ckpt,
+                        image_size=image_size, resume=resume, progress=progress and launch.rank == 0)
     finally:
         if started:
             dist.destroy_process_group()
 
 
+def _claim(checkpoint_dir, resume: bool, launch: Launch):
+    """Rank 0 alone writes the checkpoint, so it alone claims (checks and locks) the folder; a
+    refusal there ends the job, as torchrun stops the other ranks when one fails."""
+    if launch.rank == 0 or checkpoint_dir is None:
+        return run_folder(checkpoint_dir, resume=resume)
+    return nullcontext(Path(checkpoint_dir) / CHECKPOINT_NAME)
+
+
 def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev: torch.device,
-         distributed: bool, *, image_size: int, checkpoint_dir, resume: bool, progress: bool) -> History:
-    ckpt = prepare_model(model, config, dev, checkpoint_dir, resume)
+         distributed: bool, ckpt: Path | None, *, image_size: int, resume: bool,
+         progress: bool) -> History:
+    prepare_model(model, config, dev, resume)
     share = per_rank_batch(config.batch_size, launch.world_size)
     kwargs = dict(device=dev, image_size=image_size, channels=input_channels(model))
     train_batches = sharded_batches(train_data, share, launch, shuffle=True, seed=config.seed, **kwargs)
@@ -196,44 +207,49 @@ def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev:
     steps = len(train_batches)
     bar = progress_bar(total=(config.epochs - start + 1) * steps, disable=not progress, unit="batch",
                desc="training")
-    for epoch in range(start, config.epochs + 1):
-        bar.set_description(f"epoch {epoch}/{config.epochs} × {launch.world_size} processes")
-        train_batches.set_epoch(epoch)
-        _seed_dropout(config.seed, epoch, launch.rank)
-        step_model.train()
-        began = time.perf_counter()
-        losses, correct, seen = [], torch.zeros((), device=dev), 0
-        for x, y in train_batches:
-            logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
-            if per_step:
-                scheduler.step()
-            losses.append(loss.detach().float())
-            correct += (logits.argmax(1) == y).sum()
-            seen += len(y)
-            bar.update()
-        # The global batch's loss is the mean of the ranks' (equal-sized) batch losses.
-        step_losses = _sum_over_ranks(torch.stack(losses), distributed) / launch.world_size
-        totals = _sum_over_ranks(torch.stack([correct, torch.tensor(float(seen), device=dev)]),
-                                 distributed)
-        train_seconds = time.perf_counter() - began  # after the sum: the slowest rank's time
-        values = check_finite(list(step_losses), (epoch - 1) * steps + 1, epoch)
-        for first in range(0, steps, config.log_every):
-            chunk = values[first:first + config.log_every]
-            history.log_step((epoch - 1) * steps + first + len(chunk), chunk.mean().item())
-        test = _evaluate(model, test_batches, config, distributed, dev)
-        if not per_step:
-            scheduler.step(1 - test["top1"])
-        correct_all, seen_all = totals.tolist()
-        history.log_epoch(
-            epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=steps,
-            train_loss=values.mean().item(), train_top1=correct_all / seen_all,
-            test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
-            seconds=time.perf_counter() - began, train_images_per_s=seen_all / train_seconds,
-            world_size=launch.world_size)
-        bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
-        if ckpt is not None and launch.rank == 0:  # one writer; every rank holds the same state
-            save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
-        if distributed:
-            dist.barrier()  # no rank races ahead of (or reads) a checkpoint being written
+    try:
+        for epoch in range(start, config.epochs + 1):
+            bar.set_description(f"epoch {epoch}/{config.epochs} × {launch.world_size} processes")
+            train_batches.set_epoch(epoch)
+            _seed_dropout(config.seed, epoch, launch.rank)
+            step_model.train()
+            began = time.perf_counter()
+            losses, correct, seen = [], torch.zeros((), device=dev), 0
+            for x, y in train_batches:
+                logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
+                if per_step:
+                    scheduler.step()
+                losses.append(loss.detach().float())
+                correct += (logits.argmax(1) == y).sum()
+                seen += len(y)
+                bar.update()
+            # The global batch's loss is the mean of the ranks' (equal-sized) batch losses.
+            step_losses = _sum_over_ranks(torch.stack(losses), distributed) / launch.world_size
+            totals = _sum_over_ranks(torch.stack([correct, torch.tensor(float(seen), device=dev)]),
+                                     distributed)
+            train_seconds = time.perf_counter() - began  # after the sum: the slowest rank's time
+            values = check_finite(list(step_losses), (epoch - 1) * steps + 1, epoch)
+            for first in range(0, steps, config.log_every):
+                chunk = values[first:first + config.log_every]
+                history.log_step((epoch - 1) * steps + first + len(chunk), chunk.mean().item())
+            test = _evaluate(model, test_batches, config, distributed, dev)
+            if not per_step:
+                scheduler.step(1 - test["top1"])
+            correct_all, seen_all = totals.tolist()
+            with interrupts_deferred():  # the epoch is logged and saved, or neither
+                history.log_epoch(
+                    epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=steps,
+                    train_loss=values.mean().item(), train_top1=correct_all / seen_all,
+                    test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
+                    seconds=time.perf_counter() - began, train_images_per_s=seen_all / train_seconds,
+                    world_size=launch.world_size)
+                if ckpt is not None and launch.rank == 0:  # one writer; every rank holds the same state
+                    save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
+            bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
+            if distributed:
+                dist.barrier()  # no rank races ahead of (or reads) a checkpoint being written
+    except KeyboardInterrupt:
+        bar.close()
+        raise Interrupted(history, ckpt) from None
     bar.close()
     return history

@@ -101,8 +101,13 @@ def _wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: floa
 
 
 def _fresh_copy(notebook: Path, folder: Path) -> None:
-    """The notebook without outputs or saved widget state, so the page shows only what runs live."""
+    """The notebook without outputs or saved widget state, so the page shows only what runs live,
+    and up to its last explorer cell: what follows (training runs, exercises) would add a minute
+    on two cores and nothing the explorers need."""
     nb = nbformat.read(notebook, as_version=4)
+    explorers = [i for i, cell in enumerate(nb.cells) if "_explorer(" in cell.source]
+    if explorers:
+        nb.cells = nb.cells[:explorers[-1] + 1]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
