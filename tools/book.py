@@ -19,10 +19,10 @@ from pathlib import Path
 
 import nbformat
 
+from alexnet_course.exercises import solutions
 from alexnet_course.lessons import LESSONS
 from tools import colab, mathrender
 from tools.explorer import EXPLORER_DIV
-from alexnet_course.exercises import solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "book_assets" / "chapter.md.j2"
@@ -118,8 +118,8 @@ def introduction_markdown() -> str:
 
 An interactive course on AlexNet (Krizhevsky, Sutskever and Hinton, 2012) and the ideas around it,
 in Python and PyTorch. Every number in the paper is recomputed, every idea is built from scratch
-and checked against PyTorch, and every effect the paper claims is measured on real data, with the
-uncertainty of the measurement.
+and checked against PyTorch, and the effects the paper claims are measured on real data, at the
+scale a laptop allows, and compared with what the paper reported.
 
 **Who it is for.** You know Python and a little PyTorch. By the end you can compute any
 convolution's or pool's output size by hand, count the parameters and multiply-adds of any CNN
@@ -134,7 +134,7 @@ ways, train it, and say with measured numbers how it compares with LeNet-5, ZFNe
 - on Colab: follow the "Open in Colab" link under each chapter's title; the notebook's first cell
   installs the course there;
 - on a GPU: nothing to change. With CUDA present the course picks the `gpu` profile, which trains
-  the full-size networks at 224 × 224 pixels (`ALEXNET_COURSE_PROFILE=cpu` keeps runs small).
+  full-size AlexNet at 224 × 224 pixels (`ALEXNET_COURSE_PROFILE=cpu` keeps runs small).
 
 The outputs shown here come from the `cpu` profile on a laptop-class CPU. Each lesson ends with
 exercises that check themselves; their worked answers are in [Solutions](./solutions.md).
