@@ -19,7 +19,16 @@ from typing import Iterable
 from tqdm.auto import tqdm as auto_tqdm
 from tqdm.notebook import tqdm as notebook_tqdm
 
-__all__ = ["progress_bar"]
+__all__ = ["WIDGET_VIEW", "widget_view", "progress_bar"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # the MIME type of a live widget
+
+
+def widget_view(model_id: str) -> dict:
+    """A notebook output's reference to a live widget, built as ipywidgets 8 builds it (7 has
+    no ``_repr_mimebundle_`` to borrow it from); progress bars and explorers add their text
+    and picture beside it for readers without a kernel."""
+    return {WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": model_id}}
 
 
 class _Shown:
@@ -29,9 +38,7 @@ class _Shown:
         self.bar = bar
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
-        # Built by hand: the same view reference under ipywidgets 7 and 8.
-        view = {"version_major": 2, "version_minor": 0, "model_id": self.bar.container.model_id}
-        return {"application/vnd.jupyter.widget-view+json": view, "text/plain": str(self.bar)}
+        return {**widget_view(self.bar.container.model_id), "text/plain": str(self.bar)}
 
 
 class NotebookBar(notebook_tqdm):

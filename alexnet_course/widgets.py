@@ -33,10 +33,9 @@ from torch import nn
 
 from alexnet_course.arithmetic import conv_output_size, pool_output_size
 from alexnet_course.plots.arithmetic import plot_sliding_window, size_formula, window_layout
+from alexnet_course.progress import widget_view
 
 __all__ = ["View", "Explorer", "OutputSizeExplorer", "output_size_explorer"]
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # the MIME type of a live widget
 
 
 @dataclass
@@ -134,10 +133,7 @@ class Explorer(widgets.VBox):
         Front-ends pick the richest type they can render: JupyterLab with a kernel shows the
         widget, a static renderer shows ``image/png`` and ``text/plain``.
         """
-        # The view reference is built by hand, as ipywidgets 8 builds it: 7 has no
-        # _repr_mimebundle_ to extend (see _ipython_display_ below).
-        view = {"version_major": 2, "version_minor": 0, "model_id": self._model_id}
-        bundle = {WIDGET_VIEW: view,
+        bundle = {**widget_view(self._model_id),
                   "text/plain": self.view.text if self.view else type(self).__name__}
         if self.picture.value:
             bundle["image/png"] = base64.b64encode(self.picture.value).decode("ascii")

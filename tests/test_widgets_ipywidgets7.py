@@ -29,7 +29,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 from IPython.utils.capture import capture_output
 
-from alexnet_course.widgets import WIDGET_VIEW, lrn_explorer, output_size_explorer
+from alexnet_course.progress import WIDGET_VIEW
+from alexnet_course.widgets import lrn_explorer, output_size_explorer
 
 assert ipywidgets.__version__.startswith(sys.argv[1]), ipywidgets.__file__
 InteractiveShell.instance()  # display() publishes through a shell, captured below

@@ -21,12 +21,12 @@ import nbformat
 
 from alexnet_course.exercises import solutions
 from alexnet_course.lessons import LESSONS
+from alexnet_course.progress import WIDGET_VIEW
 from tools import colab, mathrender
 from tools.explorer import EXPLORER_DIV
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "book_assets" / "chapter.md.j2"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
 
