@@ -1,6 +1,6 @@
 # One entry point for learners, teachers and CI.
 #   make lab    set up .venv if needed, open the course in JupyterLab
-#   make test   set up .venv if needed, run the unit tests and the notebooks (nbval, smoke profile)
+#   make test   set up .venv if needed, lint (ruff), run the unit tests and the notebooks (nbval, smoke profile)
 #   make book   build the mdBook rendering of the executed notebooks
 #   make execute  re-run every notebook top to bottom (cpu profile) to refresh committed outputs
 
@@ -55,6 +55,7 @@ PYTEST := ALEXNET_COURSE_PROFILE=smoke OMP_NUM_THREADS=1 $(BIN)/python -m pytest
 # The notebooks run with oneDNN held to AVX2 (and one thread): the way a 2-core CI machine without
 # AVX-512 computes, which rounds some convolutions differently; committed outputs must not care.
 test: $(STAMP)
+	$(BIN)/ruff check alexnet_course tests tools
 	$(PYTEST) tests
 	ONEDNN_MAX_CPU_ISA=AVX2 $(PYTEST) --nbval notebooks
 

@@ -34,6 +34,7 @@ from alexnet_course.layers import LocalResponseNorm
 __all__ = [
     "conv_output_size",
     "pool_output_size",
+    "window_coverage",
     "ReceptiveField",
     "receptive_field",
     "ShapeRow",
@@ -74,10 +75,11 @@ def conv_output_size(
     55
     >>> conv_output_size(13, 3, padding=1)   # 3x3 "same" convolution
     13
-    >>> conv_output_size(6, 11, stride=4, padding=2, layer="conv1")
+    >>> conv_output_size(6, 11, stride=4, padding=2, layer="conv1")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    ValueError: conv1: kernel 11 with dilation 1 spans 11 pixels but the padded input is only 10 (n=6, padding=2)
+    ValueError: conv1: kernel 11 with dilation 1 spans 11 pixels but the padded input is only 10
+     (n=6, padding=2)
     """
     n = _integer(n, "input size n", 1, layer)
     kernel = _integer(kernel, "kernel", 1, layer)
@@ -113,7 +115,8 @@ def pool_output_size(
     54
     >>> pool_output_size(110, 3, stride=2, ceil_mode=True)  # ceil(53.5) + 1 = 55: ZFNet's figure
     55
-    >>> pool_output_size(5, 2, stride=2, padding=1, ceil_mode=True)  # a 4th window would start in the right padding
+    >>> pool_output_size(5, 2, stride=2, padding=1,
+    ...                  ceil_mode=True)  # a 4th window would start in the right padding
     3
     >>> pool_output_size(54, 3, stride=2, padding=2, layer="pool1")
     Traceback (most recent call last):
@@ -143,6 +146,22 @@ def pool_output_size(
 
 
 # --- receptive fields --------------------------------------------------------
+
+
+def window_coverage(n: int, kernel: int, stride: int) -> torch.Tensor:
+    """For each of ``n`` pixels along one axis: in how many pooling windows it lies.
+
+    Overlapping windows (kernel > stride) cover some pixels twice; in 2-D the count is
+    the product of the two axes' counts (up to 4 for 3×3/2). Non-overlapping ones cover
+    every pixel at most once, and drop the last pixel when ``n - kernel`` is odd.
+
+    >>> window_coverage(5, 3, 2).tolist(), window_coverage(5, 2, 2).tolist()
+    ([1, 1, 2, 1, 1], [1, 1, 1, 1, 0])
+    """
+    counts = torch.zeros(n, dtype=torch.long)
+    for start in range(0, n - kernel + 1, stride):
+        counts[start:start + kernel] += 1
+    return counts
 
 
 @dataclass(frozen=True)
@@ -255,8 +274,8 @@ def forward_trace(
     ``input_size`` is one image, e.g. ``(3, 227, 227)``. On the ``meta`` device
     (the default) tensors have shapes but no data, so even VGG costs nothing; the
     model's own weights are left where they are. Any other device runs the real
-    model on zeros created there (so pass the device the model is on, e.g. "cpu"). The model is put in eval mode for the pass and restored after,
-    so BatchNorm statistics are not touched.
+    model on zeros created there (so pass the device the model is on, e.g. "cpu"). The model
+    is put in eval mode for the pass and restored after, so BatchNorm statistics are not touched.
     """
     calls: list[LeafCall] = []
 
@@ -277,7 +296,9 @@ def forward_trace(
     return calls
 
 
-def trace_shapes(model: nn.Module, input_size: Sequence[int], *, device: str | torch.device = "meta") -> list[ShapeRow]:
+def trace_shapes(
+    model: nn.Module, input_size: Sequence[int], *, device: str | torch.device = "meta"
+) -> list[ShapeRow]:
     """One row per leaf-layer call (name, type, output shape) from a real forward pass.
 
     >>> rows = trace_shapes(nn.Sequential(nn.Conv2d(3, 96, 11, stride=4), nn.ReLU()), (3, 227, 227))
@@ -329,7 +350,8 @@ def _next_shape(name: str, m: nn.Module, shape: tuple[int, ...]) -> tuple[int, .
         dilation = m.dilation if isinstance(m, nn.MaxPool2d) else 1
         sizes = zip(hw, *map(_pair, (m.kernel_size, m.stride, m.padding, dilation)))
         return (c, *(pool_output_size(n, k, s, p, d, m.ceil_mode, layer=name) for n, k, s, p, d in sizes))
-    raise TypeError(f"{name}: no shape formula for {type(m).__name__}; trace_shapes runs the real layer instead")
+    raise TypeError(f"{name}: no shape formula for {type(m).__name__}; "
+                    "trace_shapes runs the real layer instead")
 
 
 def trace_arithmetic(model: nn.Module, input_size: Sequence[int]) -> list[ShapeRow]:
@@ -340,7 +362,8 @@ def trace_arithmetic(model: nn.Module, input_size: Sequence[int]) -> list[ShapeR
     their ``torch.flatten(x, 1)`` before ``classifier`` is applied when the first
     ``classifier.*`` layer is reached. Unknown layer types raise ``TypeError``.
 
-    >>> rows = trace_arithmetic(nn.Sequential(nn.Conv2d(3, 96, 11, stride=4), nn.MaxPool2d(3, 2)), (3, 224, 224))
+    >>> rows = trace_arithmetic(nn.Sequential(nn.Conv2d(3, 96, 11, stride=4), nn.MaxPool2d(3, 2)),
+    ...                         (3, 224, 224))
     >>> [r.shape for r in rows]  # 54, not 55: the paper's 224 puzzle
     [(96, 54, 54), (96, 26, 26)]
     """

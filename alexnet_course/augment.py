@@ -5,15 +5,21 @@ average the softmax over ten crops (four corners, the centre, and their reflecti
 
 Every transform is an ``nn.Module`` that composes in ``torchvision.transforms.v2.Compose``,
 takes a PIL image, a ``(C, H, W)`` tensor or a batch ``(N, C, H, W)`` (each image of a
-batch gets its own random draw), and draws from the ``torch.Generator`` it was given, so a
-seed fixes every crop, flip and colour shift.
+batch gets its own random draw, hence the ``PerImage`` names: torchvision's transforms draw
+once per call), and draws from the ``torch.Generator`` it was given, so a seed fixes every
+crop, flip and colour shift.
+
+The colour augmentation in three names: :func:`fit_colour_pca` makes a :class:`ColourPCA`
+(the eigenvectors and eigenvalues of the RGB covariance), :func:`pca_colour_shift` moves an
+image's colours along them by given ``alpha``, and :class:`RandomPCAColourShift` draws the
+``alpha`` of each image, as the paper did.
 
 >>> crop_count(256, 224), paper_crop_factor(256, 224)  # exact count, and the paper's 32²·2
 (2178, 2048)
 >>> x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).reshape(2, 3, 8, 8)
->>> RandomCrop(5, generator=torch.Generator().manual_seed(0))(x).shape
+>>> PerImageRandomCrop(5, generator=torch.Generator().manual_seed(0))(x).shape
 torch.Size([2, 3, 5, 5])
->>> TenCrop(6)(x).shape  # (N, 10 crops, C, size, size)
+>>> StackedTenCrop(6)(x).shape  # (N, 10 crops, C, size, size)
 torch.Size([2, 10, 3, 6, 6])
 """
 
@@ -27,10 +33,10 @@ from torch import nn
 
 from ._checks import number, whole
 
-__all__ = ["crop_count", "paper_crop_factor", "ResizeShorter", "CentreCrop", "RandomCrop",
-           "RandomHorizontalFlip", "ColourPCA", "fit_colour_pca", "pca_colour", "PCAColour",
-           "ten_crop_boxes", "TenCrop", "ten_crop_predict", "CropAndFlip",
-           "paper_train_transform", "paper_test_transform"]
+__all__ = ["crop_count", "paper_crop_factor", "ResizeShorter", "CentreCrop", "PerImageRandomCrop",
+           "PerImageRandomHorizontalFlip", "ColourPCA", "fit_colour_pca", "pca_colour_shift",
+           "RandomPCAColourShift", "ten_crop_boxes", "StackedTenCrop", "ten_crop_predict",
+           "CropAndFlip", "paper_train_transform", "paper_test_transform"]
 
 
 def crop_count(full: int, crop: int, flips: bool = True) -> int:
@@ -109,7 +115,11 @@ class ResizeShorter(nn.Module):
 
 class CentreCrop(nn.Module):
     """The central ``size``×``size`` window; an odd margin puts the extra pixel where
-    torchvision's ``center_crop`` does (``round((H − size) / 2)`` rows above)."""
+    torchvision's ``center_crop`` does (``round((H − size) / 2)`` rows above).
+
+    The same output as ``torchvision.transforms.v2.CenterCrop(size)``, except that a crop
+    larger than the image is refused here, where torchvision pads the image with zeros.
+    """
 
     def __init__(self, size: int):
         super().__init__()
@@ -123,8 +133,19 @@ class CentreCrop(nn.Module):
         return _restore(x[..., top:top + self.size, left:left + self.size], kind)
 
 
-class RandomCrop(nn.Module):
-    """A ``size``×``size`` window at a uniformly random position, drawn per image."""
+class PerImageRandomCrop(nn.Module):
+    """A ``size``×``size`` window at a uniformly random position, drawn for each image.
+
+    On one image it is ``torchvision.transforms.v2.RandomCrop(size)`` (with the global
+    generator and the same seed, the same window). On a batch ``(N, C, H, W)`` torchvision
+    draws one position for the whole batch; here every image gets its own, which is what
+    augmentation on a batch needs. ``size`` is one int (square), and there is no padding.
+
+    >>> x = torch.arange(16.0).reshape(1, 1, 4, 4).expand(3, 1, 4, 4)  # 3 equal images
+    >>> crop = PerImageRandomCrop(2, generator=torch.Generator().manual_seed(1))
+    >>> crop(x)[:, 0, 0, 0]  # each copy cropped at its own place: top-left values differ
+    tensor([6., 9., 1.])
+    """
 
     def __init__(self, size: int = 224, generator: torch.Generator | None = None):
         super().__init__()
@@ -143,8 +164,17 @@ class RandomCrop(nn.Module):
         return _restore(_crop_each(x, tops, lefts, self.size), kind)
 
 
-class RandomHorizontalFlip(nn.Module):
-    """Mirror each image left–right with probability ``p``, drawn per image."""
+class PerImageRandomHorizontalFlip(nn.Module):
+    """Mirror each image left–right with probability ``p``, drawn for each image.
+
+    On one image it is ``torchvision.transforms.v2.RandomHorizontalFlip(p)`` (with the
+    global generator and the same seed, the same decision). On a batch torchvision flips all
+    images or none; here each image of the batch is mirrored or not on its own coin.
+
+    >>> x = torch.tensor([[1.0, 2.0]]).reshape(1, 1, 1, 2).expand(4, 1, 1, 2)
+    >>> PerImageRandomHorizontalFlip(0.5, torch.Generator().manual_seed(0))(x)[:, 0, 0, 0]
+    tensor([2., 1., 2., 2.])
+    """
 
     def __init__(self, p: float = 0.5, generator: torch.Generator | None = None):
         super().__init__()
@@ -158,33 +188,43 @@ class RandomHorizontalFlip(nn.Module):
 
 @dataclass(frozen=True)
 class ColourPCA:
-    """Principal components of RGB pixel values, with pixels scaled to [0, 1]."""
+    """Principal components of RGB pixel values, with pixels scaled to [0, 1]: what
+    :func:`fit_colour_pca` finds and :func:`pca_colour_shift` moves colours along."""
 
     eigenvalues: torch.Tensor  # (3,) variances along each component, largest first
     eigenvectors: torch.Tensor  # (3, 3): column i is the unit RGB direction p_i
     mean: torch.Tensor  # (3,) mean RGB value
     pixels: int  # how many pixels the covariance was computed over
 
-    def shift(self, alpha: torch.Tensor) -> torch.Tensor:
-        """The paper's RGB offset ``[p1 p2 p3] [α1λ1 α2λ2 α3λ3]ᵀ`` for each row of ``alpha``."""
+    def rgb_offset(self, alpha: torch.Tensor) -> torch.Tensor:
+        """The paper's RGB offset ``[p1 p2 p3] [α1λ1 α2λ2 α3λ3]ᵀ`` for each row of ``alpha``.
+
+        >>> pca = ColourPCA(torch.tensor([0.5, 0.1, 0.0]), torch.eye(3), torch.zeros(3), 2)
+        >>> pca.rgb_offset(torch.tensor([2.0, 1.0, 1.0]))  # 2·0.5 along p1 = red, 1·0.1 along p2
+        tensor([1.0000, 0.1000, 0.0000], dtype=torch.float64)
+        """
         alpha = torch.as_tensor(alpha, dtype=torch.float64)
-        return (alpha * self.eigenvalues) @ self.eigenvectors.T
+        return (alpha * self.eigenvalues.double()) @ self.eigenvectors.double().T
 
 
-def _pixels(image) -> torch.Tensor:
+def _rgb_rows(image) -> torch.Tensor:
     """An image (PIL, ``(H, W, 3)`` array, ``(3, H, W)`` or ``(N, 3, H, W)`` tensor) as
-    ``(K, 3)`` float64 RGB rows in [0, 1]."""
+    ``(K, 3)`` float64 RGB rows in [0, 1], one per pixel."""
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[-1] != 3:
             raise ValueError(f"array images must be (H, W, 3), not shape {image.shape}")
         image = torch.from_numpy(np.require(image, requirements=["C", "W"])).permute(2, 0, 1)
     x, _ = _as_batch(image)
+    _check_rgb(x)
+    return _unit_float64(x).permute(0, 2, 3, 1).reshape(-1, 3)
+
+
+def _check_rgb(x: torch.Tensor) -> None:
     if x.shape[1] != 3:
         raise ValueError(f"colour PCA needs 3 (RGB) channels, got {x.shape[1]}")
-    return _unit_range(x).permute(0, 2, 3, 1).reshape(-1, 3)
 
 
-def _unit_range(x: torch.Tensor) -> torch.Tensor:
+def _unit_float64(x: torch.Tensor) -> torch.Tensor:
     """``x`` as float64 in [0, 1]: uint8 is scaled, anything else must be in [0, 1] already
     (clamping a 0..255 float image would turn it white without a word)."""
     if x.dtype == torch.uint8:
@@ -203,8 +243,15 @@ def fit_colour_pca(images) -> ColourPCA:
 
     Each eigenvector's sign is chosen so that its largest component is positive (eigenvectors
     are only defined up to sign; this makes the result reproducible).
+
+    >>> grey = torch.tensor([0.0, 0.5, 1.0]).repeat(3, 1).reshape(3, 1, 3)  # 3 grey pixels
+    >>> pca = fit_colour_pca([grey])
+    >>> pca.eigenvalues  # all variance along one direction: brightness
+    tensor([0.7500, 0.0000, 0.0000], dtype=torch.float64)
+    >>> pca.eigenvectors[:, 0]  # (1, 1, 1) / √3
+    tensor([0.5774, 0.5774, 0.5774], dtype=torch.float64)
     """
-    rows = torch.cat([_pixels(im) for im in images])
+    rows = torch.cat([_rgb_rows(im) for im in images])
     if len(rows) < 2:
         raise ValueError("images must hold at least two pixels to have a covariance")
     values, vectors = torch.linalg.eigh(torch.cov(rows.T))  # ascending
@@ -214,27 +261,40 @@ def fit_colour_pca(images) -> ColourPCA:
     return ColourPCA(values.clamp_min(0), vectors, rows.mean(0), len(rows))
 
 
-def pca_colour(image, pca: ColourPCA, alpha, clamp: bool = True):
-    """Add ``pca.shift(alpha)`` to every pixel: ``alpha`` is ``(3,)`` for one image or
+def pca_colour_shift(image, pca: ColourPCA, alpha, clamp: bool = True):
+    """Add ``pca.rgb_offset(alpha)`` to every pixel: ``alpha`` is ``(3,)`` for one image or
     ``(N, 3)`` for a batch. uint8 images are shifted in [0, 1] units and rounded back;
-    float images are taken to be in [0, 1] already. ``clamp`` keeps values in [0, 1]."""
+    float images are taken to be in [0, 1] already. ``clamp`` keeps values in [0, 1].
+
+    >>> pca = ColourPCA(torch.tensor([0.5, 0.1, 0.0]), torch.eye(3), torch.zeros(3), 2)
+    >>> image = torch.full((3, 1, 1), 0.5)  # one grey pixel
+    >>> pca_colour_shift(image, pca, torch.tensor([0.2, 0.0, 0.0])).flatten()  # +0.1 red
+    tensor([0.6000, 0.5000, 0.5000])
+    """
     x, kind = _as_batch(image)
-    if x.shape[1] != 3:
-        raise ValueError(f"colour PCA needs 3 (RGB) channels, got {x.shape[1]}")
+    _check_rgb(x)
     alpha = torch.as_tensor(alpha)
     if not torch.isfinite(alpha).all():
         raise ValueError(f"alpha must be finite numbers, got {alpha.tolist()}")
-    shift = pca.shift(alpha.reshape(-1, 3)).expand(len(x), 3)
-    y = _unit_range(x) + shift[:, :, None, None].to(x.device)
+    offset = pca.rgb_offset(alpha.reshape(-1, 3)).expand(len(x), 3)
+    y = _unit_float64(x) + offset[:, :, None, None].to(x.device)
     if clamp:
         y = y.clamp(0, 1)
     y = (y * 255).round().to(torch.uint8) if x.dtype == torch.uint8 else y.to(x.dtype)
     return _restore(y, kind)
 
 
-class PCAColour(nn.Module):
-    """The paper's colour augmentation: per image, draw α ~ N(0, ``std``²) for each of the
-    three components and add ``Σ αᵢ λᵢ pᵢ`` to every pixel."""
+class RandomPCAColourShift(nn.Module):
+    """The paper's colour augmentation: :func:`pca_colour_shift` with, for each image,
+    α ~ N(0, ``std``²) drawn for each of the three components, so that every pixel of the
+    image moves by the same ``Σ αᵢ λᵢ pᵢ``.
+
+    >>> pca = ColourPCA(torch.tensor([0.5, 0.1, 0.0]), torch.eye(3), torch.zeros(3), 2)
+    >>> shift = RandomPCAColourShift(pca, std=0.1, generator=torch.Generator().manual_seed(0))
+    >>> shift(torch.full((2, 3, 1, 1), 0.5)).flatten(1)  # two grey pixels, each its own shift
+    tensor([[0.5770, 0.4971, 0.5000],
+            [0.5284, 0.4892, 0.5000]])
+    """
 
     def __init__(self, pca: ColourPCA, std: float = 0.1, generator: torch.Generator | None = None):
         super().__init__()
@@ -249,7 +309,7 @@ class PCAColour(nn.Module):
 
     def forward(self, image):
         x, kind = _as_batch(image)
-        return _restore(pca_colour(x, self.pca, self.sample_alpha(len(x))), kind)
+        return _restore(pca_colour_shift(x, self.pca, self.sample_alpha(len(x))), kind)
 
 
 def ten_crop_boxes(height: int, width: int, size: int) -> list[tuple[int, int, bool]]:
@@ -263,16 +323,23 @@ def ten_crop_boxes(height: int, width: int, size: int) -> list[tuple[int, int, b
     bottom, right = height - size, width - size
     five = [(0, 0), (0, right), (bottom, 0), (bottom, right),
             (int(round(bottom / 2)), int(round(right / 2)))]
-    return [(t, l, m) for m in (False, True) for t, l in five]
+    return [(top, left, mirrored) for mirrored in (False, True) for top, left in five]
 
 
-class TenCrop(nn.Module):
-    """The ten crops of :func:`ten_crop_boxes`, stacked: ``(10, C, S, S)`` for one image,
-    ``(N, 10, C, S, S)`` for a batch (a PIL image comes back as a uint8 tensor).
+class StackedTenCrop(nn.Module):
+    """The ten crops of :func:`ten_crop_boxes`, stacked in one tensor: ``(10, C, S, S)`` for
+    one image, ``(N, 10, C, S, S)`` for a batch (a PIL image comes back as a uint8 tensor),
+    ready for ``model(crops.flatten(0, 1))``.
 
-    torchvision's ``TenCrop`` returns the same ten patches (when the margins are even), but
-    its last five are crops of the mirrored image, so its 6th patch is the mirror of the
-    *top-right* corner; here patch ``i + 5`` is always the mirror of patch ``i``.
+    How it differs from ``torchvision.transforms.v2.TenCrop(size)``: torchvision returns a
+    tuple of ten images, and its last five are the five crops *of the mirrored image*, so its
+    6th patch is the mirror of the top-right corner; here patch ``i + 5`` is always the
+    mirror of patch ``i``. With an even margin the ten patches are the same set; with an odd
+    one torchvision's mirrored centre sits one pixel off the centre crop.
+
+    >>> crops = StackedTenCrop(2)(torch.arange(9.0).reshape(1, 3, 3))  # a 3×3 image
+    >>> crops[:5, 0, 0, 0], crops[5:, 0, 0, 1]  # top-left pixels, then of the mirrors
+    (tensor([0., 1., 3., 4., 0.]), tensor([0., 1., 3., 4., 0.]))
     """
 
     def __init__(self, size: int = 224):
@@ -294,7 +361,7 @@ def ten_crop_predict(model: nn.Module, images: torch.Tensor, size: int) -> torch
     """Class probabilities of ``images`` ``(N, C, H, W)``: the softmax of ``model`` on each of
     the ten crops, averaged, as the paper tested (model put in eval mode)."""
     model.eval()
-    crops = TenCrop(size)(images)  # (N, 10, C, S, S)
+    crops = StackedTenCrop(size)(images)  # (N, 10, C, S, S)
     n = len(images)
     probs = model(crops.flatten(0, 1)).float().softmax(-1)
     return probs.reshape(n, 10, -1).mean(1)
@@ -312,8 +379,8 @@ class CropAndFlip(nn.Module):
     def __init__(self, size: int, augment: bool = True, generator: torch.Generator | None = None):
         super().__init__()
         self.size, self.augment = size, augment
-        self.crop = RandomCrop(size, generator)
-        self.flip = RandomHorizontalFlip(0.5, generator)
+        self.crop = PerImageRandomCrop(size, generator)
+        self.flip = PerImageRandomHorizontalFlip(0.5, generator)
         self.centre = CentreCrop(size)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -332,15 +399,16 @@ def paper_train_transform(pca: ColourPCA, generator: torch.Generator | None = No
     from torchvision.transforms import v2
 
     return v2.Compose([_ToTensor(), ResizeShorter(stored),
-                       CentreCrop(stored), RandomCrop(crop, generator),
-                       RandomHorizontalFlip(0.5, generator), PCAColour(pca, std, generator)])
+                       CentreCrop(stored), PerImageRandomCrop(crop, generator),
+                       PerImageRandomHorizontalFlip(0.5, generator),
+                       RandomPCAColourShift(pca, std, generator)])
 
 
 def paper_test_transform(stored: int = 256, crop: int = 224):
     """Photo → shorter side 256 → central 256×256 → the ten test crops ``(10, 3, 224, 224)``."""
     from torchvision.transforms import v2
 
-    return v2.Compose([_ToTensor(), ResizeShorter(stored), CentreCrop(stored), TenCrop(crop)])
+    return v2.Compose([_ToTensor(), ResizeShorter(stored), CentreCrop(stored), StackedTenCrop(crop)])
 
 
 class _ToTensor(nn.Module):

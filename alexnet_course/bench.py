@@ -15,7 +15,6 @@ forward = 2 × multiply-adds) over the device's dense bf16 peak.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 
 import torch
@@ -25,6 +24,7 @@ from torch.utils.data import DataLoader
 from . import data, devices, loaders, train
 from .counting import count_layers
 from .models import get_model
+from .throughput import images_per_second
 
 # Dense bf16 tensor-core peaks from the vendors' data sheets, FLOP/s.
 PEAK_BF16 = {"H200": 989e12, "H100 SXM": 989e12, "H100 80GB HBM3": 989e12, "H100 PCIe": 756e12,
@@ -65,23 +65,6 @@ def images_needed(steps: int, warmup: int, cases: list[Case]) -> int:
                          f"{needed:,} training images, but Fashion-MNIST has {TRAIN_IMAGES:,}; "
                          f"steps + warm-up may be at most {TRAIN_IMAGES // batch}")
     return needed
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def images_per_second(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:
-    """Time ``steps`` calls of ``step(x, y)`` on batches after ``warmup`` untimed ones."""
-    batches = iter(batches)
-    for i in range(warmup + steps):
-        if i == warmup:
-            _sync(device)
-            began = time.perf_counter()
-        step(*next(batches))
-    _sync(device)
-    return steps * batch_size / (time.perf_counter() - began)
 
 
 def bare_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> float:
@@ -159,87 +142,4 @@ def format_rows(rows: list[dict], device: torch.device) -> str:
         if "mfu_ours" in r:
             line += f"  {r['mfu_bare']:.1%} / {r['mfu_ours']:.1%}"
         lines.append(line)
-    return "\n".join(lines)
-
-
-# ``alexnet-course bench compare``: lesson 10's throughput columns, as ratios to AlexNet.
-RELATIVES = ("lenet5", "alexnet-paper", "alexnet-torchvision", "zfnet", "vgg11", "vgg16")
-
-
-def _random_batches(input_size, batch_size: int, device, num_classes: int = 10):
-    """The same random batch forever: throughput does not depend on pixel values."""
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(batch_size, *input_size, generator=gen).to(device)
-    y = torch.randint(0, num_classes, (batch_size,), generator=gen).to(device)
-    while True:
-        yield x, y
-
-
-def fastest_rate(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:
-    """Images/s of the fastest of ``steps`` single timed steps (after ``warmup`` untimed ones):
-    other processes on a shared machine only ever slow a step down."""
-    batches = iter(batches)
-    return max(images_per_second(step, batches, batch_size, device, 1, warmup if i == 0 else 0)
-               for i in range(steps))
-
-
-def model_throughput(name: str, device: torch.device, batch_size: int, steps: int,
-                     warmup: int) -> dict:
-    """Inference and training images/s of registry model ``name`` at its native input size,
-    fp32, plain SGD, fastest of ``steps`` timed steps: the same loop for every network, so
-    only the network differs."""
-    from .models import native_input_size
-
-    torch.manual_seed(0)
-    model = get_model(name, num_classes=10).to(device)
-    size = native_input_size(name)
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-
-    @torch.inference_mode()
-    def infer(x, y):
-        model(x)
-
-    def step(x, y):
-        optimizer.zero_grad(set_to_none=True)
-        F.cross_entropy(model(x), y).backward()
-        optimizer.step()
-
-    model.eval()
-    inference = fastest_rate(infer, _random_batches(size, batch_size, device), batch_size,
-                             device, steps, warmup)
-    model.train()
-    training = fastest_rate(step, _random_batches(size, batch_size, device), batch_size,
-                            device, steps, warmup)
-    return {"model": name, "input": "x".join(map(str, size)), "batch": batch_size,
-            "infer_img_s": inference, "train_img_s": training}
-
-
-def compare_bench(device: torch.device | None = None, models=RELATIVES,
-                  baseline: str = "alexnet-paper", batch_size: int | None = None,
-                  steps: int = 3, warmup: int = 1, progress: bool = False) -> list[dict]:
-    """Throughput of every model in ``models`` (and ``baseline``), measured in this run, each
-    with its ratio to ``baseline``'s (above 1: faster than AlexNet)."""
-    device = device or devices.device()
-    batch_size = batch_size or (64 if device.type == "cuda" else 4)
-    names = list(dict.fromkeys([baseline, *models]))
-    if progress:
-        from alexnet_course.progress import progress_bar
-
-        names = progress_bar(names, desc="throughput", unit="model")
-    rows = {n: model_throughput(n, device, batch_size, steps, warmup) for n in names}
-    base = rows[baseline]
-    for row in rows.values():
-        row["infer_vs_alexnet"] = row["infer_img_s"] / base["infer_img_s"]
-        row["train_vs_alexnet"] = row["train_img_s"] / base["train_img_s"]
-    return [rows[n] for n in dict.fromkeys([*models, baseline]) if n in rows]
-
-
-def format_compare(rows: list[dict], device: torch.device, baseline: str = "alexnet-paper") -> str:
-    lines = [f"throughput at native input size on {devices.describe(device)}, torch {torch.__version__}"
-             f" (ratios to {baseline}, same run)",
-             f"{'model':22s} {'input':10s} {'batch':>5s} {'infer img/s':>12s} {'× AlexNet':>10s} "
-             f"{'train img/s':>12s} {'× AlexNet':>10s}"]
-    for r in rows:
-        lines.append(f"{r['model']:22s} {r['input']:10s} {r['batch']:5d} {r['infer_img_s']:12.1f} "
-                     f"{r['infer_vs_alexnet']:9.3f}x {r['train_img_s']:12.1f} {r['train_vs_alexnet']:9.3f}x")
     return "\n".join(lines)

@@ -168,11 +168,12 @@ def _training_run(args: argparse.Namespace, prof: profiles.Profile, dev, launch)
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from . import bench
+    from . import bench, throughput
 
     dev = _device(args.device)
     if args.which == "compare":  # lesson 10's throughput columns, as ratios to AlexNet
-        print(bench.format_compare(bench.compare_bench(dev, steps=args.steps, warmup=args.warmup), dev))
+        rows = throughput.compare_bench(dev, steps=args.steps, warmup=args.warmup)
+        print(throughput.format_compare(rows, dev))
         return 0
     try:
         bench.images_needed(args.steps, args.warmup, bench.default_cases(dev))
@@ -226,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--model", choices=list_models(), help="default: the profile's")
     fit.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
                      help="the built-in data set (use --image-folder for your own)")
-    fit.add_argument("--image-folder", metavar="DIR", help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
+    fit.add_argument("--image-folder", metavar="DIR",
+                     help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
     fit.add_argument("--profile", choices=list(profiles.PROFILES),
                      help="sizes: samples, epochs, batch (default: ALEXNET_COURSE_PROFILE)")
     fit.add_argument("--recipe", default="modern", choices=list(RECIPES))

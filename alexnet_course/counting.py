@@ -210,14 +210,8 @@ def _macs(module: nn.Module, output_shape: tuple[int, ...]) -> int:
     return 0
 
 
-def count_layers(
-    model: nn.Module,
-    input_size: Sequence[int],
-    *,
-    batch_size: int = 1,
-    dtype: torch.dtype = torch.float32,
-    device: str | torch.device = "meta",
-) -> LayerTable:
+def count_layers(model: nn.Module, input_size: Sequence[int], *, batch_size: int = 1,
+                 dtype: torch.dtype = torch.float32, device: str | torch.device = "meta") -> LayerTable:
     """Per-layer parameters, multiply-adds and activations from one forward pass.
 
     ``input_size`` is one image, e.g. ``(3, 227, 227)``; MACs and activations are
@@ -262,8 +256,9 @@ def format_table(table: LayerTable) -> str:
          f"{r.macs:,}", f"{r.mac_share:.2f}", f"{r.activations:,}", f"{r.activation_bytes:,}")
         for r in table.rows
     ]
-    lines.append(("total", "", "", f"{table.params:,}", "100.00" if table.params else "0.00", f"{table.macs:,}",
-                  "100.00" if table.macs else "0.00", f"{table.activations:,}", f"{table.activation_bytes:,}"))
+    lines.append(("total", "", "", f"{table.params:,}", "100.00" if table.params else "0.00",
+                  f"{table.macs:,}", "100.00" if table.macs else "0.00", f"{table.activations:,}",
+                  f"{table.activation_bytes:,}"))
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
     text = [
         "  ".join(cell.ljust(w) if i < 3 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))

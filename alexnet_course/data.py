@@ -27,11 +27,12 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from . import paths
 from ._checks import choice, whole
-from .profiles import Profile, profile as get_profile
+from .profiles import Profile
+from .profiles import profile as get_profile
 
 ENV_VAR = "ALEXNET_COURSE_DATA"
-REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
 FASHION_MNIST_CLASSES = (
@@ -80,6 +81,15 @@ HOW_TO_FIX = (
 )
 
 
+def course_data() -> Path | None:
+    """The course's own ``data/`` folder (:func:`alexnet_course.paths.data_dir`), None when
+    the package runs without its checkout."""
+    try:
+        return paths.data_dir()
+    except FileNotFoundError:
+        return None
+
+
 def _layouts(base: Path) -> list[Path]:
     """The folder itself plus the layouts other tools use below a data root."""
     return [base, base / "fashion-mnist", base / "FashionMNIST" / "raw"]
@@ -102,14 +112,15 @@ def fashion_mnist_search_path(root: str | os.PathLike | None = None) -> list[Pat
 
     A folder you name, ``root`` or else ``$ALEXNET_COURSE_DATA``, is the only place
     searched: it is used or refused, never replaced by another copy. With neither, the
-    repository's ``data/`` and then Debian's ``/usr/share/datasets/fashion-mnist``.
+    course's ``data/`` (:mod:`alexnet_course.paths`) and then Debian's ``/usr/share/datasets/fashion-mnist``.
     Each folder is also searched in the layouts other tools use below it
     (``fashion-mnist/``, torchvision's ``FashionMNIST/raw``).
     """
     named = _named_folder(root)
     if named is not None:
         return _layouts(named[0])
-    return _layouts(REPO_DATA) + [DEBIAN_FASHION_MNIST]
+    course = course_data()
+    return (_layouts(course) if course else []) + [DEBIAN_FASHION_MNIST]
 
 
 def find_idx_file(folder: Path, name: str) -> Path | None:
@@ -263,10 +274,10 @@ class FashionMNIST(Dataset):
 
 def display_path(path: Path) -> str:
     """``path`` relative to the repository when it lies inside it (portable in outputs)."""
-    try:
-        return str(path.relative_to(REPO_DATA.parent))
-    except ValueError:
-        return str(path)
+    course = course_data()
+    if course is not None and path.is_relative_to(course.parent):
+        return str(path.relative_to(course.parent))
+    return str(path)
 
 
 def fashion_mnist(split: str = "train", profile: str | Profile | None = None, *,
@@ -436,9 +447,10 @@ def photo(name: str, folder: str | os.PathLike | None = None) -> np.ndarray:
     if name not in PHOTOS:
         raise KeyError(f"no photo called {name!r}; available: {', '.join(PHOTOS)}")
     spec = PHOTOS[name]
-    path = Path(folder) if folder is not None else REPO_DATA / "photos"
-    path = path / spec.file
-    if not path.is_file():
+    if folder is None:
+        folder = course_data() / "photos" if course_data() else None
+    path = Path(folder) / spec.file if folder is not None else None
+    if path is None or not path.is_file():
         import skimage.data
 
         return np.asarray(getattr(skimage.data, _SKIMAGE_NAMES.get(name, name))())[..., :3]

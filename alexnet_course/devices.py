@@ -42,7 +42,8 @@ def device(prefer: str | None = None) -> torch.device:
 
 
 def describe(dev: torch.device | None = None) -> str:
-    """A one-line human description, e.g. ``'cuda: NVIDIA H100 80GB HBM3'`` or ``'cpu: x86_64, 2 threads'``."""
+    """A one-line human description, e.g. ``'cuda: NVIDIA H100 80GB HBM3'`` or
+    ``'cpu: x86_64, 2 threads'``."""
     dev = dev or device()
     if dev.type == "cuda":
         return f"cuda: {torch.cuda.get_device_name(dev)}"

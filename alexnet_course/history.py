@@ -53,12 +53,3 @@ class History:
     @classmethod
     def load(cls, path: str | os.PathLike) -> History:
         return cls.from_dict(json.loads(Path(path).read_text()))
-
-    def plot(self, title: str | None = None):
-        """Loss (per step and per epoch) and accuracy per epoch, side by side."""
-        from .plots.training import plot_history
-
-        return plot_history(self, title)
-
-
-

@@ -20,12 +20,34 @@ True
 """
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from alexnet_course._checks import number, whole
 
-__all__ = ["LocalResponseNorm", "paper_lrn", "Dropout"]
+__all__ = ["LocalResponseNorm", "lrn_divisor", "paper_lrn", "Dropout"]
+
+
+def lrn_divisor(a: torch.Tensor, size: int = 5, alpha: float = 1e-4, beta: float = 0.75,
+                k: float = 2.0) -> torch.Tensor:
+    """What LRN divides each activation of ``a`` ``(N, C, ...)`` by: ``(k + alpha * S) ** beta``,
+    where ``S`` sums ``a[:, j] ** 2`` over the ``size`` channels j around channel i, from
+    ``max(0, i - size // 2)`` to ``min(C - 1, i + (size - 1) // 2)``; ``a / divisor`` is LRN.
+
+    >>> a = torch.tensor([1.0, 2.0, 3.0]).reshape(1, 3, 1, 1)  # 3 channels, 1 pixel
+    >>> lrn_divisor(a, size=3, alpha=0.1, beta=1.0, k=1.0).flatten()  # 1 + 0.1 * (1 + 4), ...
+    tensor([1.5000, 2.4000, 2.3000])
+    """
+    if a.dim() < 3:  # the window runs over dim 1, which a 2-D (N, features) input lacks
+        raise ValueError("LocalResponseNorm needs input (N, C, ...) with at least 3 dimensions,"
+                         f" got shape {tuple(a.shape)}")
+    channels, squares = a.shape[1], a.pow(2)
+    # Channels outside the layer count as 0, which clips the window at the first and last channel.
+    before = squares.new_zeros(a.shape[0], size // 2, *a.shape[2:])
+    after = squares.new_zeros(a.shape[0], (size - 1) // 2, *a.shape[2:])
+    padded = torch.cat([before, squares, after], dim=1)
+    # padded[:, i + j] is a[:, i - size // 2 + j] ** 2, the j-th channel of channel i's window.
+    window_sums = sum(padded[:, j:j + channels] for j in range(size))
+    return (k + alpha * window_sums).pow(beta)
 
 
 class LocalResponseNorm(nn.Module):
@@ -49,16 +71,8 @@ class LocalResponseNorm(nn.Module):
         self.k = number(k, "LRN k", 0)
 
     def forward(self, a: torch.Tensor) -> torch.Tensor:
-        if a.dim() < 3:  # the window runs over dim 1, which a 2-D (N, features) input lacks
-            raise ValueError("LocalResponseNorm needs input (N, C, ...) with at least 3 dimensions,"
-                             f" got shape {tuple(a.shape)}")
-        squares = a.pow(2).flatten(2).unsqueeze(1)  # (N, 1, C, H*W): channels become a "height"
-        # Zero channels before and after, so each window of `size` rows is clipped at the edges.
-        squares = F.pad(squares, (0, 0, self.size // 2, (self.size - 1) // 2))
-        # Average over `size` channels, times `size`: the sum over the window.
-        sums = F.avg_pool2d(squares, kernel_size=(self.size, 1), stride=1) * self.size
-        sums = sums.squeeze(1).reshape(a.shape)  # back to (N, C, ...)
-        return a / (self.k + self.alpha * sums).pow(self.beta)
+        """b = a / (k + alpha * sum of a² over the window) ** beta, for every channel at once."""
+        return a / lrn_divisor(a, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"size={self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

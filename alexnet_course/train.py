@@ -1,9 +1,10 @@
 """One readable training loop for every model and dataset of the course.
 
-``fit`` is a plain function: batches in, ``zero_grad`` / ``backward`` / ``step`` visible,
-a :class:`~alexnet_course.history.History` out. Around that core it adds what a real run
-needs: any device, optional mixed precision / ``channels_last`` / ``torch.compile``, top-1
-and top-5 accuracy, a progress bar, NaN detection, and checkpoints that resume exactly.
+:func:`run_epoch` is the plain loop, ``zero_grad`` / ``backward`` / ``step`` visible; ``fit``
+runs it once per epoch and returns a :class:`~alexnet_course.history.History`. Around that
+core it adds what a real run needs: any device, optional mixed precision / ``channels_last``
+/ ``torch.compile``, top-1 and top-5 accuracy, a progress bar, NaN detection, and checkpoints
+that resume exactly.
 
 >>> recipe("paper").lr, recipe("paper").schedule
 (0.01, 'plateau')
@@ -20,11 +21,20 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import devices
-from .checkpoint import (CHECKPOINT_NAME, CheckpointError, check_compatible, interrupts_deferred,
-                         load_checkpoint, naming_write_errors, run_folder, save_checkpoint)
+from .checkpoint import (
+    CHECKPOINT_NAME,
+    CheckpointError,
+    check_compatible,
+    interrupts_deferred,
+    load_checkpoint,
+    naming_write_errors,
+    run_folder,
+    save_checkpoint,
+)
 from .history import History
 from .loaders import batches
 from .metrics import topk_correct
+from .progress import progress_bar
 
 
 @dataclass(frozen=True)
@@ -147,29 +157,156 @@ def evaluate(model: nn.Module, batch_iter, amp: str | None = None,
 
 def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer, scaler,
                config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
-    """One optimisation step; returns logits and loss without waiting for the device."""
-    if config.channels_last:
-        x = x.contiguous(memory_format=torch.channels_last)
-    with _autocast(x.device, config.amp):
-        logits = model(x)
-        loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
+    """The body of :func:`run_epoch`'s loop on its own, for benchmarks that time one step;
+    returns logits and loss without waiting for the device."""
     optimizer.zero_grad(set_to_none=True)
-    scaler.scale(loss).backward()
-    scaler.step(optimizer)
-    scaler.update()
+    with _autocast(x.device, config.amp):
+        logits = model(_layout(x, config))
+        loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
+    if scaler.is_enabled():
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        loss.backward()
+        optimizer.step()
     return logits, loss
 
 
-def check_finite(losses: list[torch.Tensor], first_step: int, epoch: int) -> torch.Tensor:
-    values = torch.stack(losses).float().cpu()
-    bad = torch.nonzero(~torch.isfinite(values)).flatten()
+def _layout(x: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    return x.contiguous(memory_format=torch.channels_last) if config.channels_last else x
+
+
+def check_finite(losses: torch.Tensor, first_step: int, epoch: int) -> None:
+    """Raise :class:`TrainingDiverged` naming the first NaN or infinite loss of ``losses``,
+    the losses of steps ``first_step``, ``first_step + 1``, ..."""
+    bad = torch.nonzero(~torch.isfinite(losses)).flatten()
     if len(bad):
-        step = first_step + int(bad[0])
         raise TrainingDiverged(
-            f"the loss became {values[bad[0]].item()} at step {step} (epoch {epoch}); training "
-            "stopped and the last checkpoint was left as it was. Lower the learning rate, "
-            "or check the inputs for NaNs.")
-    return values
+            f"the loss became {losses[bad[0]].item()} at step {first_step + int(bad[0])} (epoch "
+            f"{epoch}); training stopped and the last checkpoint was left as it was. Lower the "
+            "learning rate, or check the inputs for NaNs.")
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """What one training pass measured, over all processes."""
+
+    steps: int  # optimiser steps taken
+    loss: float  # mean of the steps' losses
+    top1: float  # accuracy on the training batches as they were trained (dropout on)
+    images: int  # images trained on
+    seconds: float  # wall-clock time of the pass
+
+
+class _EpochTally:
+    """An epoch's step losses and correct answers, kept on the device and read once every
+    ``log_every`` steps (and after the last): reading them after every step would make the
+    host wait for each one. Each read checks the losses, logs their mean, moves the bar.
+
+    With several processes ``sum_over_ranks`` (an all-reduce) makes every rank read the same
+    global numbers, so that a NaN on any rank stops all of them at the same step."""
+
+    def __init__(self, config: TrainConfig, epoch: int, steps: int, history: History, bar,
+                 world_size: int, sum_over_ranks):
+        self.log_every, self.epoch, self.steps, self.history, self.bar = (
+            config.log_every, epoch, steps, history, bar)
+        self.world_size, self.sum_over_ranks = world_size, sum_over_ranks
+        self.done, self.window, self.window_correct, self.window_seen = 0, [], 0, 0
+        self.losses, self.correct, self.seen = [], 0, 0
+        self.began = time.perf_counter()
+
+    def add(self, loss: torch.Tensor, logits: torch.Tensor, y: torch.Tensor) -> None:
+        self.window.append(loss.detach().float())
+        self.window_correct = self.window_correct + (logits.argmax(1) == y).sum()
+        self.window_seen += len(y)
+        self.done += 1
+        if self.done % self.log_every == 0 or self.done == self.steps:
+            self._read_window()
+
+    def _read_window(self) -> None:
+        correct = self.window_correct.float()
+        sums = torch.stack([*self.window, correct, torch.full_like(correct, self.window_seen)])
+        if self.sum_over_ranks is not None:
+            sums = self.sum_over_ranks(sums)
+        sums = sums.cpu()  # the one wait for the device per window
+        # The global batch's loss is the mean of the ranks' (equal-sized) batch losses.
+        losses = sums[:-2] / self.world_size
+        first = (self.epoch - 1) * self.steps + self.done - len(losses) + 1
+        check_finite(losses, first, self.epoch)
+        mean = losses.mean().item()
+        self.history.log_step(first + len(losses) - 1, mean)
+        self.losses.append(losses)
+        self.correct += int(sums[-2])
+        self.seen += int(sums[-1])
+        if self.bar is not None:
+            self.bar.update(len(losses))
+            self.bar.set_postfix(loss=f"{mean:.3f}", acc=f"{self.correct / self.seen:.3f}")
+        self.window, self.window_correct, self.window_seen = [], 0, 0
+
+    def result(self) -> EpochResult:
+        return EpochResult(steps=self.done, loss=torch.cat(self.losses).mean().item(),
+                           top1=self.correct / self.seen, images=self.seen,
+                           seconds=time.perf_counter() - self.began)
+
+
+def run_epoch(model: nn.Module, train_batches, optimizer, scaler, config: TrainConfig, *,
+              epoch: int, history: History, scheduler=None, bar=None, world_size: int = 1,
+              sum_over_ranks=None) -> EpochResult:
+    """One pass over ``train_batches``: the loop every PyTorch course starts from,
+
+        for x, y in train_batches:
+            optimizer.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+
+    with the forward pass under autocast when ``config.amp`` is set (``fp16`` also scales
+    the loss through ``scaler``), a per-step ``scheduler`` (one-cycle) stepped after every
+    batch, and the step losses logged into ``history`` and checked for NaN/inf once every
+    ``config.log_every`` steps (:class:`TrainingDiverged` names the first bad step).
+    ``train_batches`` is shuffled by the caller; ``world_size`` and ``sum_over_ranks`` (an
+    all-reduce) make the logged figures those of all processes of a DDP run.
+
+    >>> _ = torch.manual_seed(0)
+    >>> model = nn.Linear(4, 2)
+    >>> data = [(torch.randn(8, 4), torch.randint(0, 2, (8,))) for _ in range(3)]
+    >>> config = TrainConfig(lr=0.1, log_every=2)
+    >>> optimizer, scaler = make_optimizer(model, config), torch.amp.GradScaler(enabled=False)
+    >>> history = History()
+    >>> trained = run_epoch(model, data, optimizer, scaler, config, epoch=1, history=history)
+    >>> trained.steps, trained.images, [step for step, _ in history.steps]
+    (3, 24, [2, 3])
+    """
+    model.train()
+    tally = _EpochTally(config, epoch, len(train_batches), history, bar, world_size, sum_over_ranks)
+    for x, y in train_batches:
+        optimizer.zero_grad(set_to_none=True)
+        with _autocast(x.device, config.amp):
+            logits = model(_layout(x, config))
+            loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
+        if scaler.is_enabled():  # fp16: the loss scaled up, so that small gradients survive
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)  # unscales first; skips the step if a gradient overflowed
+            scaler.update()
+        else:
+            loss.backward()
+            optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        tally.add(loss, logits, y)  # no wait for the device here: see _EpochTally
+    return tally.result()
+
+
+def epoch_row(epoch: int, optimizer, trained: EpochResult, test: dict[str, float],
+              began: float) -> dict:
+    """History's row for an epoch that began at ``began``, trained and was measured on the
+    held-out ``test`` set."""
+    return dict(epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=trained.steps,
+                train_loss=trained.loss, train_top1=trained.top1, test_loss=test["loss"],
+                test_top1=test["top1"], test_top5=test["top5"],
+                seconds=time.perf_counter() - began,
+                train_images_per_s=trained.images / trained.seconds)
 
 
 def restore(state: dict, model, optimizer, scheduler, scaler, config: TrainConfig, path: Path):
@@ -239,6 +376,10 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
         resume: bool = False, progress: bool = True, on_epoch=None) -> History:
     """Train ``model`` on ``train_data``, measuring ``test_data`` after every epoch.
 
+    It is :func:`run_epoch`'s plain loop once per epoch, plus what a real run needs: AMP and
+    ``channels_last`` (inside ``run_epoch``), ``torch.compile``, an evaluation and a
+    checkpoint after every epoch, a progress bar, and the :class:`History` it returns.
+
     ``test_data`` is the held-out set the plateau schedule watches (Fashion-MNIST has no
     separate validation split). With ``checkpoint_dir`` the run is saved after every epoch
     (``last.pt`` and ``history.json``); ``resume=True`` continues it exactly where it
@@ -254,6 +395,12 @@ def fit(model: nn.Module, train_data, test_data, config: TrainConfig, *, image_s
                     resume=resume, progress=progress, on_epoch=on_epoch)
 
 
+def training_bar(config: TrainConfig, start: int, steps_per_epoch: int, progress: bool):
+    """One bar for the whole run, from epoch ``start`` to the last, counted in batches."""
+    return progress_bar(total=(config.epochs - start + 1) * steps_per_epoch, disable=not progress,
+                        unit="batch", desc="training")
+
+
 def _fit(model, train_data, test_data, config: TrainConfig, dev: torch.device, ckpt: Path | None,
          *, image_size: int, resume: bool, progress: bool, on_epoch) -> History:
     prepare_model(model, config, dev, resume)
@@ -265,47 +412,22 @@ def _fit(model, train_data, test_data, config: TrainConfig, dev: torch.device, c
     optimizer, scheduler, per_step, scaler, history, start = training_state(
         model, config, dev, len(train_batches), ckpt, resume)
     step_model = torch.compile(model) if config.compile else model
-
-    from alexnet_course.progress import progress_bar
-
-    bar = progress_bar(total=(config.epochs - start + 1) * len(train_batches), disable=not progress,
-               unit="batch", desc="training")
+    bar = training_bar(config, start, len(train_batches), progress)
     try:
         for epoch in range(start, config.epochs + 1):
             bar.set_description(f"epoch {epoch}/{config.epochs}")
             train_batches.set_epoch(epoch)
-            step_model.train()
-            began, seen = time.perf_counter(), 0
-            correct = torch.zeros((), device=dev, dtype=torch.long)
-            pending, losses = [], []
-            for i, (x, y) in enumerate(train_batches, 1):
-                logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
-                if per_step:
-                    scheduler.step()
-                pending.append(loss.detach())
-                correct += (logits.argmax(1) == y).sum()
-                seen += len(y)
-                if i % config.log_every == 0 or i == len(train_batches):
-                    first = (epoch - 1) * len(train_batches) + i - len(pending) + 1
-                    chunk = check_finite(pending, first, epoch)  # the only host sync per chunk
-                    history.log_step(first + len(pending) - 1, chunk.mean().item())
-                    losses.append(chunk)
-                    bar.update(len(pending))
-                    bar.set_postfix(loss=f"{chunk.mean():.3f}", acc=f"{correct.item() / seen:.3f}")
-                    pending = []
-            train_seconds = time.perf_counter() - began
+            began = time.perf_counter()
+            trained = run_epoch(step_model, train_batches, optimizer, scaler, config, epoch=epoch,
+                                history=history, scheduler=scheduler if per_step else None, bar=bar)
             test = evaluate(step_model, test_batches, config.amp, config.channels_last)
             if not per_step:
                 scheduler.step(1 - test["top1"])
             with interrupts_deferred():  # the epoch is logged and saved, or neither
-                history.log_epoch(
-                    epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=len(train_batches),
-                    train_loss=torch.cat(losses).mean().item(), train_top1=correct.item() / seen,
-                    test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
-                    seconds=time.perf_counter() - began, train_images_per_s=seen / train_seconds)
+                history.log_epoch(**epoch_row(epoch, optimizer, trained, test, began))
                 if ckpt is not None:
                     save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
-            bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
+            bar.set_postfix(loss=f"{trained.loss:.3f}", test_acc=f"{test['top1']:.3f}")
             if on_epoch is not None:
                 on_epoch(history)
     except KeyboardInterrupt:

@@ -13,9 +13,11 @@ tested without a browser; moving a control only calls ``update`` and shows its
 Output size: 55 × 55
 o = ⌊(227 + 2·0 − 1·(11 − 1) − 1) / 4⌋ + 1 = ⌊54⌋ + 1 = 55
 PyTorch's nn.Conv2d agrees: (1, 1, 227, 227) → (1, 1, 55, 55).
->>> print(explorer.update(n=6, kernel=11, stride=4, padding=2, dilation=1).text)
+>>> print(explorer.update(n=6, kernel=11, stride=4, padding=2,
+...                       dilation=1).text)  # doctest: +NORMALIZE_WHITESPACE
 Impossible: kernel 11 with dilation 1 spans 11 pixels but the padded input is only 10 (n=6, padding=2).
-PyTorch refuses too: Calculated padded input size per channel: (10 x 10). Kernel size: (11 x 11). Kernel size can't be greater than actual input size
+PyTorch refuses too: Calculated padded input size per channel: (10 x 10). Kernel size: (11 x 11).
+Kernel size can't be greater than actual input size
 """
 
 from __future__ import annotations
@@ -222,7 +224,8 @@ class OutputSizeExplorer(Explorer):
         unread = [c - padding for c in layout.never_read if padding <= c < padding + n]
         if unread:
             pixels = "pixel" if len(unread) == 1 else "pixels"
-            lines.append(f"{len(unread)} input {pixels} of each row never read: {', '.join(map(str, unread))}.")
+            lines.append(f"{len(unread)} input {pixels} of each row never read: "
+                         f"{', '.join(map(str, unread))}.")
         figure = (plot_sliding_window(n, kernel, stride, padding, dilation, pool=pool, ceil_mode=ceil_mode)
                   if draw else None)
         return View(True, lines, figure, {**values, "output_size": size, "torch_shape": torch_shape})
@@ -257,13 +260,14 @@ __all__ += ["LRNExplorer", "lrn_explorer"]
 class LRNExplorer(Explorer):
     """Sliders for LRN's k, n, alpha and beta over a real activation map.
 
-    The map (``activations``, ``(C, H, W)``) defaults to the conv1-like map of lesson 04
-    (a real photo through oriented filters, ReLU, raw-pixel magnitudes as in the paper).
-    Shows the range of the divisor ``(k + alpha * sum of squares) ** beta``, PyTorch's
+    The map (``activations``, ``(C, H, W)``) is lesson 04's choice: there, a real photo
+    through oriented filters and a ReLU, at raw-pixel magnitudes as in the paper. Shows the range
+    of the divisor ``(k + alpha * sum of squares) ** beta``, PyTorch's
     equivalent layer (alpha times n) and whether it agrees, and a picture: every channel at
     the most active pixel before and after LRN, and the divisor map of that pixel's channel.
 
-    >>> explorer = lrn_explorer()
+    >>> ramp = torch.linspace(-1, 1, 8 * 6 * 6).reshape(8, 6, 6)  # half the channels at 0
+    >>> explorer = lrn_explorer(torch.relu(ramp) * 100)
     >>> view = explorer.update(k=2.0, n=5, alpha=1e-4, beta=0.75, draw=False)
     >>> view.ok, view.torch_equal
     (True, True)
@@ -273,12 +277,8 @@ class LRNExplorer(Explorer):
 
     css_class = "ac-lrn-explorer"
 
-    def __init__(self, activations: torch.Tensor | None = None, k: float = 2.0, n: int = 5,
+    def __init__(self, activations: torch.Tensor, k: float = 2.0, n: int = 5,
                  alpha: float = 1e-4, beta: float = 0.75):
-        if activations is None:
-            from alexnet_course.experiments.lrn import conv1_like_activations
-
-            activations = conv1_like_activations(size=48)
         self.activations = activations.detach().float()
         energy = self.activations.pow(2).sum(0)
         flat = int(energy.flatten().argmax())
@@ -303,8 +303,7 @@ class LRNExplorer(Explorer):
     def update(self, k: float = 2.0, n: int = 5, alpha: float = 1e-4, beta: float = 0.75, *,
                draw: bool = True) -> View:
         """The view for one setting: the divisor's range, PyTorch's verdict and the picture."""
-        from alexnet_course.experiments.lrn import lrn_divisor
-        from alexnet_course.layers import LocalResponseNorm
+        from alexnet_course.layers import LocalResponseNorm, lrn_divisor
 
         values = dict(k=k, n=n, alpha=alpha, beta=beta)
         problems = []
@@ -321,7 +320,7 @@ class LRNExplorer(Explorer):
                         {**values, "output": None, "torch_equal": None})
         a = self.activations
         b = LocalResponseNorm(n, alpha, beta, k)(a.unsqueeze(0)).squeeze(0)
-        divisor = lrn_divisor(a, n, alpha, beta, k)
+        divisor = lrn_divisor(a.unsqueeze(0), n, alpha, beta, k).squeeze(0)
         reference = nn.LocalResponseNorm(n, alpha=alpha * n, beta=beta, k=k)(a.unsqueeze(0)).squeeze(0)
         if not torch.isfinite(b).all():
             return View(False, ["Impossible: the output is not finite for these values."], None,
@@ -345,8 +344,10 @@ class LRNExplorer(Explorer):
         channel = int(a[:, i, j].argmax())
         fig, (bars, image) = plt.subplots(1, 2, figsize=(9.5, 3.0))
         channels = range(a.shape[0])
-        bars.bar([c - 0.2 for c in channels], a[:, i, j].tolist(), width=0.4, color="tab:gray", label="before")
-        bars.bar([c + 0.2 for c in channels], b[:, i, j].tolist(), width=0.4, color="tab:green", label="after LRN")
+        bars.bar([c - 0.2 for c in channels], a[:, i, j].tolist(), width=0.4, color="tab:gray",
+                 label="before")
+        bars.bar([c + 0.2 for c in channels], b[:, i, j].tolist(), width=0.4, color="tab:green",
+                 label="after LRN")
         bars.set(xlabel="channel", ylabel="activation", title=f"every channel at pixel {self.pixel}")
         bars.legend(fontsize=8)
         shown = image.imshow(divisor[channel].numpy(), cmap="magma")
@@ -358,9 +359,7 @@ class LRNExplorer(Explorer):
         return fig
 
 
-def lrn_explorer(**initial) -> LRNExplorer:
-    """The lesson 04 explorer: ``display(lrn_explorer())`` in a notebook.
-
-    ``initial`` sets the activation map and starting values (activations, k, n, alpha, beta).
-    """
-    return LRNExplorer(**initial)
+def lrn_explorer(activations: torch.Tensor, **initial) -> LRNExplorer:
+    """The lesson 04 explorer over the ``(C, H, W)`` map ``activations``:
+    ``display(lrn_explorer(a))`` in a notebook; ``initial`` sets k, n, alpha and beta."""
+    return LRNExplorer(activations, **initial)

@@ -53,7 +53,8 @@ def test_conv_output_size_matches_conv2d(n, kernel, stride, padding, dilation):
 @given(**sizes, ceil_mode=st.booleans())
 def test_pool_output_size_matches_max_pool2d(n, kernel, stride, padding, dilation, ceil_mode):
     x = torch.zeros(1, 1, 1, n)
-    expected = torch_size(lambda: F.max_pool2d(x, (1, kernel), (1, stride), (0, padding), (1, dilation), ceil_mode))
+    expected = torch_size(lambda: F.max_pool2d(x, (1, kernel), (1, stride), (0, padding), (1, dilation),
+                                               ceil_mode))
     assert ours(pool_output_size, n, kernel, stride, padding, dilation, ceil_mode) == expected
 
 
@@ -93,7 +94,8 @@ def test_error_messages_say_why():
     assert str(e.value) == (
         "conv1: kernel 11 with dilation 1 spans 11 pixels but the padded input is only 10 (n=6, padding=2)"
     )
-    with pytest.raises(ValueError, match=r"^kernel 3 with dilation 2 spans 5 pixels .* only 4 \(n=4, padding=0\)"):
+    with pytest.raises(ValueError, match=r"^kernel 3 with dilation 2 spans 5 pixels "
+                                         r".* only 4 \(n=4, padding=0\)"):
         pool_output_size(4, 3, dilation=2)  # no layer name: no prefix
     with pytest.raises(ValueError, match="pool1: padding 2 is more than half the kernel 3"):
         pool_output_size(54, 3, 2, padding=2, layer="pool1")
@@ -102,7 +104,8 @@ def test_error_messages_say_why():
 def test_alexnet_reference_sizes():
     # The paper: 227 -> 55 -> 27 -> 27 -> 13 -> 13 -> 6: (227 - 11) / 4 + 1 = 55 exactly.
     assert (227 - 11) % 4 == 0 and conv_output_size(227, 11, 4) == (227 - 11) // 4 + 1 == 55
-    assert [pool_output_size(n, 3, 2) for n in (55, 27, 13)] == [(n - 3) // 2 + 1 for n in (55, 27, 13)] == [27, 13, 6]
+    assert ([pool_output_size(n, 3, 2) for n in (55, 27, 13)] == [(n - 3) // 2 + 1 for n in (55, 27, 13)]
+            == [27, 13, 6])
     assert conv_output_size(27, 5, padding=2) == 27 and conv_output_size(13, 3, padding=1) == 13
     assert 256 * pool_output_size(13, 3, 2) ** 2 == 9216
     # The stated 224: (224 - 11) / 4 + 1 = 54.25 -> 54; torchvision pads 2: (228 - 11) / 4 + 1 = 55.25 -> 55.
@@ -110,7 +113,8 @@ def test_alexnet_reference_sizes():
     assert conv_output_size(224, 11, 4, padding=2) == 55
     # The write-ups' "padding 3 gives 55": (230 - 11) / 4 + 1 = 55.75, floored to 55 by luck.
     assert (224 + 2 * 3 - 11) / 4 + 1 == 55.75 and conv_output_size(224, 11, 4, padding=3) == 55
-    # ZFNet: 7x7/2 on 224 gives 109.5 -> 109 unpadded; the figure's 110 needs padding 1, then 110 -> 55 needs ceil.
+    # ZFNet: 7x7/2 on 224 gives 109.5 -> 109 unpadded; the figure's 110 needs padding 1,
+    # then 110 -> 55 needs ceil.
     assert conv_output_size(224, 7, 2) == 109 and conv_output_size(224, 7, 2, padding=1) == 110
     assert pool_output_size(110, 3, 2) == 54 and pool_output_size(110, 3, 2, ceil_mode=True) == 55
 
@@ -137,13 +141,15 @@ def test_receptive_field_of_alexnet_by_hand():
     assert [(r.size, r.jump, r.start) for r in from_model] == [(r.size, r.jump, r.start) for r in rows]
 
 
-layer_spec = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2), st.booleans())
+layer_spec = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2),
+                       st.booleans())
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(layer_spec, min_size=1, max_size=4))
 def test_receptive_field_matches_gradient_footprint(stack):
-    """Backpropagate from one output unit of an all-ones stack: the input pixels that get a gradient are its field."""
+    """Backpropagate from one output unit of an all-ones stack: the input pixels that get a
+    gradient are its field."""
     n, layers, specs = 96, [], []
     size = n
     for i, (kernel, stride, padding, dilation, is_pool) in enumerate(stack):
@@ -218,7 +224,8 @@ def test_trace_arithmetic_explains_a_wrong_input():
         trace_arithmetic(paper, (3, 224, 224))
     with pytest.raises(ValueError, match="^0: expects 3 input channels but gets 1"):
         trace_arithmetic(nn.Sequential(nn.Conv2d(3, 4, 3)), (1, 8, 8))
-    with pytest.raises(ValueError, match="^1: kernel 3 with dilation 1 spans 3 pixels but the padded input is only 2"):
+    with pytest.raises(ValueError, match="^1: kernel 3 with dilation 1 spans 3 pixels "
+                                         "but the padded input is only 2"):
         trace_arithmetic(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(3, 2)), (1, 4, 4))
     with pytest.raises(TypeError, match="^0: no shape formula for Upsample"):
         trace_arithmetic(nn.Sequential(nn.Upsample(scale_factor=2)), (1, 4, 4))

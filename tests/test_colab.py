@@ -1,6 +1,6 @@
 """Colab readiness: every notebook opens with the Colab-only set-up cell (the README's
-badges are checked with the lesson map in test_project). The cell itself is run here on a pretend Colab: a fake
-``google.colab`` module, and git and pip replaced by a fake ``subprocess.run`` (no network)."""
+badges are checked with the lesson map in test_project). The cell itself is run here on a pretend
+Colab: a fake ``google.colab`` module, and git and pip replaced by a fake ``subprocess.run`` (no network)."""
 
 from __future__ import annotations
 

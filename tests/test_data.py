@@ -110,7 +110,7 @@ def _copy_raw(dest: Path, compress: bool) -> Path:
 @pytest.fixture
 def isolated(monkeypatch, tmp_path):
     """Hide the repository's and Debian's copies so only what a test provides is found."""
-    monkeypatch.setattr(data, "REPO_DATA", tmp_path / "no-repo-data")
+    monkeypatch.setattr(data, "course_data", lambda: tmp_path / "no-repo-data")
     monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", tmp_path / "no-debian")
     monkeypatch.delenv(data.ENV_VAR, raising=False)
     return tmp_path
@@ -148,7 +148,7 @@ def test_a_named_folder_is_the_only_place_searched(monkeypatch, tmp_path):
     assert data.fashion_mnist_search_path()[-1] == tmp_path / "env" / "FashionMNIST" / "raw"
     monkeypatch.delenv(data.ENV_VAR)
     path = data.fashion_mnist_search_path()
-    assert path[0] == data.REPO_DATA and path[-1] == data.DEBIAN_FASHION_MNIST
+    assert path[0] == data.course_data() and path[-1] == data.DEBIAN_FASHION_MNIST
 
 
 def test_corrupt_content_is_refused_with_instructions(isolated):
@@ -215,12 +215,12 @@ def test_photos_are_real_colour_images_with_credits():
 
 
 def test_data_readme_lists_every_file_with_its_checksum():
-    readme = (data.REPO_DATA / "README.md").read_text()
+    readme = (data.course_data() / "README.md").read_text()
     for spec in FILES.values():
         assert re.search(rf"{spec.name} \| [\d,]+ \| {spec.sha256}", readme)
     for photo in data.PHOTOS.values():
         assert photo.file in readme and photo.sha256 in readme and photo.licence in readme
-        assert hashlib.sha256((data.REPO_DATA / "photos" / photo.file).read_bytes()).hexdigest() \
+        assert hashlib.sha256((data.course_data() / "photos" / photo.file).read_bytes()).hexdigest() \
             == photo.sha256
 
 
@@ -230,7 +230,7 @@ def test_missing_photo_falls_back_to_scikit_image(tmp_path):
 
 
 def test_corrupt_photo_is_refused(tmp_path):
-    shutil.copy(data.REPO_DATA / "photos" / "chelsea.png", tmp_path / "chelsea.png")
+    shutil.copy(data.course_data() / "photos" / "chelsea.png", tmp_path / "chelsea.png")
     with open(tmp_path / "chelsea.png", "ab") as fh:
         fh.write(b"junk")
     with pytest.raises(data.DataError, match="git checkout -- data/photos"):

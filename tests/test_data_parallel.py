@@ -23,8 +23,7 @@ from alexnet_course import cli
 from alexnet_course.checkpoint import load_checkpoint
 from alexnet_course.loaders import prepare_batch
 from alexnet_course.parallel import data_parallel
-from alexnet_course.parallel.data_parallel import (Launch, backend_for, per_rank_batch,
-                                                   sharded_batches)
+from alexnet_course.parallel.data_parallel import Launch, backend_for, per_rank_batch, sharded_batches
 from alexnet_course.train import CHECKPOINT_NAME, make_optimizer, train_step
 
 # The worker every process runs; the test imports the same file for the data and the model.

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch import nn
@@ -57,9 +58,42 @@ def test_figures_draw_what_they_are_given():
         history.log_step(e * 10, 1.0 / e)
         history.log_epoch(epoch=e, steps=10, train_loss=1 / e, test_loss=1.1 / e,
                           train_top1=0.5 * e, test_top1=0.45 * e, test_top5=0.9)
-    fig = history.plot("run")
+    fig = plots.plot_history(history, "run")
     assert [len(ax.lines) for ax in fig.axes] == [3, 3]
 
 
+def _history(epochs: int) -> History:
+    history = History()
+    for epoch in range(1, epochs + 1):
+        history.log_epoch(epoch=epoch, train_loss=1 / epoch, test_top1=0.5 + epoch / 10)
+    return history
+
+
 def test_live_plot_is_silent_outside_a_notebook():
-    plots.LivePlot()(History())  # no IPython kernel: nothing to draw, nothing raised
+    live = plots.LivePlot()
+    figures = plt.get_fignums()
+    live(_history(1))  # no IPython kernel: nothing drawn, no display handle
+    assert live.handle is None and plt.get_fignums() == figures
+
+
+def test_live_plot_draws_once_then_updates_the_same_output(monkeypatch):
+    import IPython
+    import IPython.display
+
+    shown = []
+
+    class Handle:
+        def update(self, fig):
+            shown.append(("update", [len(line.get_xdata()) for line in fig.axes[0].lines]))
+
+    def display(fig, display_id):
+        shown.append(("display", display_id))
+        return Handle()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", display)
+    live, figures = plots.LivePlot("run"), plt.get_fignums()
+    live(_history(1))
+    live(_history(2))
+    assert shown == [("display", True), ("update", [2])]  # one output, redrawn with two epochs
+    assert plt.get_fignums() == figures  # each figure closed once handed over

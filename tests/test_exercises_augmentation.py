@@ -1,14 +1,16 @@
-"""Lesson 07's exercise checks; the expected answers are recomputed here by hand."""
+"""Lesson 07's exercise answers, derived here by hand; tests/test_exercises.py grades each
+through the package's check (``CHECKS``: check, derived answer, a typical wrong one)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from alexnet_course.data import photos
-from alexnet_course.exercises.augmentation import (check_pca_shift_levels,
-                                                   check_pixels_in_all_ten_crops,
-                                                   check_views_36_to_32)
+from alexnet_course.exercises.augmentation import (
+    check_pca_shift_levels,
+    check_pixels_in_all_ten_crops,
+    check_views_36_to_32,
+)
 
 VIEWS = (36 - 32 + 1) ** 2 * 2  # 5 start positions per axis, 2 mirrors
 # The top-left crop holds rows/columns 0..223, the bottom-right one 32..255: all ten share 32..223.
@@ -23,21 +25,6 @@ CHECKS = [
 ]
 
 
-def test_expected_answers():
-    assert (VIEWS, EVERYWHERE) == (50, 36864)
-    assert 1 < SHIFT_LEVELS < 10  # a gentle shift of a few grey levels
-
-
-@pytest.mark.parametrize("check, right, wrong", CHECKS, ids=lambda x: getattr(x, "__name__", ""))
-def test_right_answer_is_correct_and_explains(check, right, wrong):
-    verdict = check(right)
-    assert verdict and repr(verdict).startswith("Correct: ")
-    assert check(float(right) * 1.01) if check is check_pca_shift_levels else check(float(right))
-
-
-@pytest.mark.parametrize("check, right, wrong", CHECKS, ids=lambda x: getattr(x, "__name__", ""))
-def test_wrong_and_missing_answers_get_a_hint(check, right, wrong):
-    verdict = check(wrong)
-    assert not verdict and "Hint:" in repr(verdict)
-    assert not check(None) and repr(check(None)).startswith("Not answered yet")
-    assert not check("fifty")
+def test_the_shift_accepts_a_rounded_answer_but_not_a_different_one():
+    assert check_pca_shift_levels(round(SHIFT_LEVELS, 1))  # "4.2 grey levels"
+    assert not check_pca_shift_levels(SHIFT_LEVELS * 1.1)

@@ -9,7 +9,7 @@ from dataclasses import fields
 import pytest
 import torch
 
-from alexnet_course.augment import CropAndFlip, TenCrop
+from alexnet_course.augment import CropAndFlip, StackedTenCrop
 from alexnet_course.data import fashion_mnist
 from alexnet_course.experiments import augmentation
 from alexnet_course.loaders import batches
@@ -69,7 +69,7 @@ def test_ten_crop_accuracy_counts_the_averaged_softmax():
     (x, y), = list(batches(data, 50, device=torch.device("cpu"), image_size=size.stored))
     net = model[1].eval()
     with torch.no_grad():
-        probs = torch.stack([net(c).softmax(-1) for c in TenCrop(size.crop)(x).unbind(1)]).mean(0)
+        probs = torch.stack([net(c).softmax(-1) for c in StackedTenCrop(size.crop)(x).unbind(1)]).mean(0)
     assert accuracy == pytest.approx((probs.argmax(1) == y).double().mean().item())
 
 

@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+from alexnet_course.arithmetic import window_coverage
 from alexnet_course.experiments import dropout, pooling
 from alexnet_course.layers import Dropout
 from alexnet_course.models.alexnet import SMALL, build_alexnet
@@ -64,11 +65,11 @@ def test_paired_summary_statistics():
 
 
 def test_coverage_counts_windows():
-    assert pooling.coverage(5, 3, 2).tolist() == [1, 1, 2, 1, 1]
-    assert pooling.coverage(5, 2, 2).tolist() == [1, 1, 1, 1, 0]
+    assert window_coverage(5, 3, 2).tolist() == [1, 1, 2, 1, 1]
+    assert window_coverage(5, 2, 2).tolist() == [1, 1, 1, 1, 0]
     # every window holds kernel pixels: the counts sum to windows * kernel
     n, k, s = 101, 3, 2
-    assert pooling.coverage(n, k, s).sum().item() == ((n - k) // s + 1) * k
+    assert window_coverage(n, k, s).sum().item() == ((n - k) // s + 1) * k
 
 
 def test_pooling_config_sets_the_pool_and_keeps_parameters():

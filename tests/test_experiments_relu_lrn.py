@@ -97,7 +97,8 @@ def test_ablation_verdict_compares_with_the_spread():
     size = lrn.SIZES["cpu"]
     result = lrn.NormAblation("cpu", size)
     for seed, (none, with_lrn) in enumerate([(0.20, 0.10), (0.21, 0.11), (0.19, 0.09)]):
-        result.runs += [lrn.NormRun("none", seed, [0.3], [none], 0), lrn.NormRun("LRN", seed, [0.3], [with_lrn], 0)]
+        result.runs += [lrn.NormRun("none", seed, [0.3], [none], 0),
+                        lrn.NormRun("LRN", seed, [0.3], [with_lrn], 0)]
     assert "more than twice the spread" in result.verdict("LRN") and "better" in result.verdict("LRN")
     result.runs[1].test_error = [0.20]
     result.runs[3].test_error = [0.30]
@@ -113,17 +114,19 @@ def test_normalized_alexnet_places_each_norm_where_the_paper_put_lrn():
         assert all(isinstance(layers[i - 1], nn.ReLU) for i in positions)
         if kind is nn.BatchNorm2d:
             convs = [m for m in layers if isinstance(m, nn.Conv2d)]
-            assert [layers[i].num_features for i in positions] == [convs[0].out_channels, convs[1].out_channels]
-    assert not any(isinstance(m, (LocalResponseNorm, nn.BatchNorm2d)) for m in lrn.normalized_alexnet("none").modules())
+            assert ([layers[i].num_features for i in positions]
+                    == [convs[0].out_channels, convs[1].out_channels])
+    assert not any(isinstance(m, (LocalResponseNorm, nn.BatchNorm2d))
+                   for m in lrn.normalized_alexnet("none").modules())
     with pytest.raises(ValueError, match="norm must be"):
         lrn.normalized_alexnet("layer norm")
 
 
-def test_loop_divisor_and_layer_agree_on_the_real_map():
-    a = lrn.conv1_like_activations(size=32)
-    b = LocalResponseNorm()(a[None])[0]
-    torch.testing.assert_close(lrn.lrn_loop(a[None])[0], b)
+def test_divisor_and_layer_agree_on_the_real_map():
+    a = lrn.conv1_like_activations(size=32)[None]  # (1, 16, H, W): one image
+    b = LocalResponseNorm()(a)
     torch.testing.assert_close(a / lrn.lrn_divisor(a), b)
+    torch.testing.assert_close(b, torch.nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)(a))
     assert lrn.lrn_divisor(a).min() >= 2 ** 0.75 - 1e-6
 
 

@@ -38,18 +38,18 @@ TRANSFORMS = [
 ]
 
 AUGMENT = [
-    (lambda pca: augment.PCAColour(pca, std=NAN), r"std must be a finite number ≥ 0, got nan"),
-    (lambda pca: augment.PCAColour(pca, std=-0.1), r"std must be"),
-    (lambda pca: augment.PCAColour(None), r"pca must be a ColourPCA"),
-    (lambda pca: augment.PCAColour(pca)(torch.rand(3, 8, 8) * 255), r"divide 0\.\.255 .* by 255"),
-    (lambda pca: augment.pca_colour(torch.rand(3, 8, 8) - 0.5, pca, torch.zeros(3)), r"\[0, 1\]"),
-    (lambda pca: augment.pca_colour(torch.rand(3, 8, 8), pca, torch.full((3,), NAN)), r"alpha"),
+    (lambda pca: augment.RandomPCAColourShift(pca, std=NAN), r"std must be a finite number ≥ 0, got nan"),
+    (lambda pca: augment.RandomPCAColourShift(pca, std=-0.1), r"std must be"),
+    (lambda pca: augment.RandomPCAColourShift(None), r"pca must be a ColourPCA"),
+    (lambda pca: augment.RandomPCAColourShift(pca)(torch.rand(3, 8, 8) * 255), r"divide 0\.\.255 .* by 255"),
+    (lambda pca: augment.pca_colour_shift(torch.rand(3, 8, 8) - 0.5, pca, torch.zeros(3)), r"\[0, 1\]"),
+    (lambda pca: augment.pca_colour_shift(torch.rand(3, 8, 8), pca, torch.full((3,), NAN)), r"alpha"),
     (lambda pca: augment.fit_colour_pca([torch.rand(3, 8, 8) * 255]), r"divide 0\.\.255"),
-    (lambda pca: augment.RandomCrop(0), r"crop size must be a whole number ≥ 1"),
+    (lambda pca: augment.PerImageRandomCrop(0), r"crop size must be a whole number ≥ 1"),
     (lambda pca: augment.CentreCrop(2.5), r"crop size"),
-    (lambda pca: augment.TenCrop(-1), r"crop size"),
+    (lambda pca: augment.StackedTenCrop(-1), r"crop size"),
     (lambda pca: augment.ResizeShorter(0), r"size .*≥ 1"),
-    (lambda pca: augment.RandomHorizontalFlip(NAN), r"p must be a finite number in \[0, 1\]"),
+    (lambda pca: augment.PerImageRandomHorizontalFlip(NAN), r"p must be a finite number in \[0, 1\]"),
 ]
 
 COUNTING = [
@@ -102,6 +102,6 @@ def test_bad_augmentation_argument_is_refused_by_name(pca, call, message):
 def test_valid_edge_values_are_still_accepted(pca):
     # k = 0 is the bare normalisation lesson 4 uses; p = 0 and std = 0 are identities.
     assert LocalResponseNorm(3, alpha=1.0, beta=1.0, k=0.0)(torch.ones(1, 3, 1, 1)).isfinite().all()
-    assert Dropout(0.0).p == 0.0 and augment.PCAColour(pca, std=0.0).std == 0.0
+    assert Dropout(0.0).p == 0.0 and augment.RandomPCAColourShift(pca, std=0.0).std == 0.0
     assert counting.conv_params(96, 256, (5, 5), groups=2) == 307456
     assert models.alexnet("small", width=0.25).classifier[-1].out_features == 10

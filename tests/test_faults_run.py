@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import refuse_calls
 from torch import nn
 
 from alexnet_course import bench, checkpoint, cli, data, train
 from alexnet_course.checkpoint import RunFolderError
 from alexnet_course.parallel import data_parallel
-from conftest import refuse_calls
 
 CLI = [sys.executable, "-m", "alexnet_course.cli"]
 FAST = ["train", "--profile", "smoke", "--model", "lenet5", "--device", "cpu", "--no-progress"]

@@ -8,6 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alexnet_course.experiments.lrn import conv1_like_activations
 from alexnet_course.layers import LocalResponseNorm
 from alexnet_course.widgets import LRNExplorer, lrn_explorer
 
@@ -62,7 +63,7 @@ def test_invalid_values_are_messages():
 
 
 def test_default_map_is_the_real_photo_map():
-    explorer = lrn_explorer()
+    explorer = lrn_explorer(conv1_like_activations("chelsea", size=48))  # lesson 04's
     view = explorer.update(k=2.0, n=5, alpha=1e-4, beta=0.75, draw=False)
     assert view.ok and view.torch_equal and explorer.activations.shape[0] == 16
     assert view.divisor.max() > 2 ** 0.75 * 1.5  # raw-pixel magnitudes: LRN really divides

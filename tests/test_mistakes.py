@@ -31,7 +31,8 @@ def test_224_without_padding_flattens_6400_not_9216():
 
 
 def test_conv2_with_stride_2_halves_the_map():
-    assert conv_output_size(27, 5, 2, 2) == 14 == nn.Conv2d(96, 256, 5, 2, 2)(torch.zeros(1, 96, 27, 27)).shape[-1]
+    assert (conv_output_size(27, 5, 2, 2) == 14
+            == nn.Conv2d(96, 256, 5, 2, 2)(torch.zeros(1, 96, 27, 27)).shape[-1])
     convs = [m for m in alexnet("paper", width=1 / 8).features if isinstance(m, nn.Conv2d)]
     assert [m.stride[0] for m in convs] == [4, 1, 1, 1, 1]
 
@@ -69,7 +70,8 @@ def test_paper_lrn_in_pytorch_needs_alpha_times_n_and_k_2():
     torch.manual_seed(0)
     a = torch.rand(2, 96, 7, 7) * 50
     paper = LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)(a)
-    assert torch.allclose(nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)(a), paper, rtol=1e-5, atol=1e-6)
+    assert torch.allclose(nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)(a), paper,
+                          rtol=1e-5, atol=1e-6)
     assert not torch.allclose(nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)(a), paper)
     assert nn.LocalResponseNorm(5).k == 1.0
 

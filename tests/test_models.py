@@ -1,7 +1,12 @@
-"""The models: parameter totals from the layer formulas, torchvision compatibility, shapes, init."""
+"""The models: parameter totals from the layer formulas, torchvision compatibility, shapes, init,
+and the written-out AlexNets against the config builder."""
 
 import doctest
 import importlib
+import inspect
+import re
+from dataclasses import replace
+from functools import partial
 
 import pytest
 import torch
@@ -13,15 +18,24 @@ from alexnet_course.arithmetic import conv_output_size, pool_output_size, trace_
 from alexnet_course.counting import count_parameters
 from alexnet_course.models import (
     MODELS,
+    VGG,
+    AlexNet,
+    AlexNetPaper,
+    AlexNetTorchvision,
+    ZFNet,
     alexnet,
+    build_alexnet,
     get_model,
     lenet5,
     list_models,
     native_input_size,
     paper_init_,
     vgg,
+    vgg_small,
     zfnet,
+    zfnet_small,
 )
+from alexnet_course.models.alexnet import PAPER, SMALL, TORCHVISION
 from alexnet_course.models.vgg import CFGS
 
 
@@ -78,21 +92,25 @@ def test_fc6_and_the_towers_by_hand():
     paper = meta(alexnet, "paper")
     assert count_parameters(paper.classifier[1]) == 9216 * 4096 + 4096 == 37_752_832
     # The towers halve the weights of conv2, conv4, conv5; the difference is what a single tower adds.
-    saved = sum(conv(ci, co, k) - conv(ci, co, k, 2) for ci, co, k in ((96, 256, 5), (384, 384, 3), (384, 256, 3)))
+    grouped = ((96, 256, 5), (384, 384, 3), (384, 256, 3))
+    saved = sum(conv(ci, co, k) - conv(ci, co, k, 2) for ci, co, k in grouped)
     assert count_parameters(meta(alexnet, "single")) - count_parameters(paper) == saved == 1_413_120
 
 
 def test_paper_layout():
     paper = meta(alexnet, "paper")
+    assert isinstance(paper, AlexNetPaper) and isinstance(paper, AlexNet)
     convs = [m for m in paper.features if isinstance(m, nn.Conv2d)]
     assert [c.groups for c in convs] == [1, 2, 1, 2, 2]  # conv3 is NOT grouped
     assert [c.out_channels for c in convs] == [96, 256, 384, 384, 256]
     assert (convs[0].kernel_size, convs[0].stride, convs[0].padding) == ((11, 11), (4, 4), (0, 0))
     kinds = [type(m).__name__ for m in paper.features]
-    assert kinds == ["Conv2d", "ReLU", "LocalResponseNorm", "MaxPool2d", "Conv2d", "ReLU", "LocalResponseNorm",
-                     "MaxPool2d", "Conv2d", "ReLU", "Conv2d", "ReLU", "Conv2d", "ReLU", "MaxPool2d"]
+    assert kinds == ["Conv2d", "ReLU", "LocalResponseNorm", "MaxPool2d",
+                     "Conv2d", "ReLU", "LocalResponseNorm", "MaxPool2d",
+                     "Conv2d", "ReLU", "Conv2d", "ReLU", "Conv2d", "ReLU", "MaxPool2d"]
     lrn = paper.features[2]
-    assert isinstance(lrn, layers.LocalResponseNorm) and (lrn.size, lrn.alpha, lrn.beta, lrn.k) == (5, 1e-4, 0.75, 2.0)
+    assert isinstance(lrn, layers.LocalResponseNorm)
+    assert (lrn.size, lrn.alpha, lrn.beta, lrn.k) == (5, 1e-4, 0.75, 2.0)
     assert all((m.kernel_size, m.stride) == (3, 2) for m in paper.features if isinstance(m, nn.MaxPool2d))
     # Dropout before fc6 and fc7, never after fc8.
     kinds = [type(m).__name__ for m in paper.classifier]
@@ -101,6 +119,9 @@ def test_paper_layout():
 
 
 def test_torch_lrn_flag_gives_the_same_network():
+    written_out = meta(alexnet, "paper", torch_lrn=True)
+    assert isinstance(written_out.features[2], nn.LocalResponseNorm)
+    assert isinstance(written_out.features[6], nn.LocalResponseNorm)
     torch.manual_seed(0)
     ours = alexnet("paper", width=1 / 4)
     fast = alexnet("paper", width=1 / 4, torch_lrn=True)
@@ -129,17 +150,91 @@ def test_paper_initialisation():
         paper_init_(lenet5())
 
 
-def test_torchvision_variant_has_torchvisions_state_dict():
-    ours = meta(alexnet, "torchvision").state_dict()
+@pytest.mark.parametrize("build", [partial(alexnet, "torchvision"), partial(build_alexnet, TORCHVISION)],
+                         ids=["written-out", "config"])
+def test_torchvision_variant_has_torchvisions_state_dict(build):
+    ours = meta(build).state_dict()
     theirs = meta(torchvision.models.alexnet, weights=None).state_dict()
     assert [(k, v.shape) for k, v in ours.items()] == [(k, v.shape) for k, v in theirs.items()]
+
+
+def test_torchvision_variant_computes_what_torchvision_computes():
+    torch.manual_seed(0)
+    theirs = torchvision.models.alexnet(weights=None, num_classes=10).eval()
+    ours = AlexNetTorchvision(num_classes=10).eval()
+    ours.load_state_dict(theirs.state_dict())
+    x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected = theirs(x)
+        torch.testing.assert_close(ours(x), expected)
+    assert expected.abs().max() > 1e-3  # not a comparison of zeros
+
+
+def _layers(model):
+    """(name, repr) of every leaf module in order: each layer's type, sizes and settings."""
+    return [(name, repr(m)) for name, m in model.named_modules() if not list(m.children())]
+
+
+@pytest.mark.parametrize("written_out, config", [(AlexNetPaper, PAPER), (AlexNetTorchvision, TORCHVISION)])
+def test_written_out_nets_equal_the_config_builder(written_out, config):
+    ours, built = meta(written_out), meta(build_alexnet, config)
+    assert type(built) is AlexNet and isinstance(ours, AlexNet)
+    assert _layers(ours) == _layers(built)
+    assert count_parameters(ours) == count_parameters(built)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, v.shape) for k, v in built.state_dict().items()]
+    assert (ours.avgpool is None) == (config.avgpool is None)
+    assert trace_shapes(ours, config.input_size) == trace_shapes(built, config.input_size)
+    # Layers built in the same order draw the same random numbers: the same weights for a seed.
+    torch.manual_seed(0)
+    ours = written_out()
+    torch.manual_seed(0)
+    built = build_alexnet(config)
+    assert all(torch.equal(v, built.state_dict()[k]) for k, v in ours.state_dict().items())
+
+
+def _commented_shapes(cls, scale=0):
+    """The shapes written after each conv, pool or linear layer in ``cls``'s source, as (C, H, W)
+    tuples (None for ``(N, num_classes)``); ``scale`` picks the second shape of ``a; b`` comments."""
+    layer = re.compile(r"^\s*(avgpool = )?(nn\.(Conv2d|MaxPool2d|AdaptiveAvgPool2d|Linear)|_pool)\(")
+    shapes = []
+    for line in inspect.getsource(cls).splitlines():
+        code, _, comment = line.partition("#")
+        if layer.match(code):
+            found = re.findall(r"\(N, (\d+(?:, \d+)*)\)", comment)
+            shapes.append(tuple(int(v) for v in found[scale].split(", ")) if found else None)
+    return shapes
+
+
+@pytest.mark.parametrize("build, cls, size, scale", [
+    (AlexNetPaper, AlexNetPaper, (3, 227, 227), 0),
+    (AlexNetTorchvision, AlexNetTorchvision, (3, 224, 224), 0),
+    (zfnet, ZFNet, (3, 224, 224), 0),
+    (zfnet_small, ZFNet, (1, 32, 32), 1),
+], ids=["paper", "torchvision", "zfnet", "zfnet-small"])
+def test_shape_comments_are_the_traced_shapes(build, cls, size, scale):
+    commented = _commented_shapes(cls, scale)
+    kinds = ("Conv2d", "MaxPool2d", "AdaptiveAvgPool2d", "Linear")
+    traced = [r.shape for r in trace_shapes(meta(build), size) if r.type in kinds][:len(commented)]
+    assert len(commented) >= 8 and len(traced) == len(commented)
+    assert [t for t, c in zip(traced, commented) if c is not None] == [c for c in commented if c is not None]
+
+
+def test_builder_sizes_fc6_by_the_formulas():
+    # 259 wide: (259 - 11) // 4 + 1 = 63 -> 31 -> 15 -> 7 columns; 227 high gives 6 rows.
+    wide = meta(build_alexnet, replace(PAPER, input_size=(3, 227, 259)))
+    assert wide.classifier[1].in_features == 256 * 6 * 7
+    assert wide(torch.zeros(1, 3, 227, 259, device="meta")).shape == (1, 1000)
+    with pytest.raises(ValueError, match="pool2: kernel 3 .* only 2"):  # 32 -> conv1 6 -> pool1 2
+        build_alexnet(replace(PAPER, input_size=(3, 32, 32)))  # refused before a layer is built
 
 
 @pytest.mark.parametrize("cfg, name", [("A", "vgg11"), ("B", "vgg13"), ("D", "vgg16"), ("E", "vgg19")])
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_vgg_has_torchvisions_state_dict(cfg, name, batch_norm):
     ours = meta(vgg, cfg, batch_norm=batch_norm).state_dict()
-    theirs = meta(getattr(torchvision.models, name + ("_bn" if batch_norm else "")), weights=None).state_dict()
+    build = getattr(torchvision.models, name + ("_bn" if batch_norm else ""))
+    theirs = meta(build, weights=None).state_dict()
     assert [(k, v.shape) for k, v in ours.items()] == [(k, v.shape) for k, v in theirs.items()]
 
 
@@ -171,6 +266,45 @@ def test_zfnet_matches_its_figure():
     # (conv2 keeps its 5x5x96 kernels: only its stride changed, which moves no parameter.)
     expected = alexnet_total(3, (96, 256, 384, 384, 256), 9216) - conv(3, 96, 11) + conv(3, 96, 7)
     assert count_parameters(model) == expected and round(expected / 1e6, 2) == 62.36
+
+
+def test_zfnet_small_is_zfnet_at_32_pixels():
+    model = zfnet_small()
+    assert isinstance(model, ZFNet)
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    # ZFNet's smaller first kernel (3x3 for the small AlexNet's 5x5, as 7x7 for 11x11); conv1 has
+    # stride 1 already, so there is no factor to hand on and conv2 keeps stride 1.
+    assert [(c.kernel_size[0], c.stride[0], c.padding[0]) for c in convs[:2]] == [(3, 1, 1), (5, 1, 2)]
+    assert all(m.ceil_mode for m in model.features if isinstance(m, nn.MaxPool2d))
+    conv1 = conv_output_size(32, 3, stride=1, padding=1)
+    pool1 = pool_output_size(conv1, 3, 2, ceil_mode=True)
+    pool2 = pool_output_size(conv_output_size(pool1, 5, padding=2), 3, 2, ceil_mode=True)
+    pool5 = pool_output_size(pool2, 3, 2, ceil_mode=True)  # conv3-5 keep the side
+    sides = [r.shape[1] for r in trace_arithmetic(model, (1, 32, 32)) if r.type in ("Conv2d", "MaxPool2d")]
+    assert sides == [conv1, pool1, pool1, pool2, pool2, pool2, pool2, pool5] == [32, 16, 16, 8, 8, 8, 8, 4]
+    # The small AlexNet's budget: its widths, fc 512 and the 3x3 average pool before fc6.
+    assert [c.out_channels for c in convs] == list(SMALL.widths)
+    by_formula = (conv(1, 32, 3) + conv(32, 64, 5) + conv(64, 96, 3) + conv(96, 96, 3) + conv(96, 64, 3)
+                  + fc(64 * 3 * 3, 512) + fc(512, 512) + fc(512, 10))
+    assert count_parameters(model) == by_formula == 808_586
+    for side in (28, 32, 64):
+        assert model(torch.zeros(2, 1, side, side)).shape == (2, 10)
+
+
+def test_vgg_initialisation_is_written_once(monkeypatch):
+    torch.manual_seed(0)
+    model = vgg_small("D")
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    # Kaiming normal, fan-out: the last conv has 128 kernels of 3x3, std sqrt(2 / (128 * 9)).
+    assert convs[-1].weight.std().item() == pytest.approx((2 / (128 * 9)) ** 0.5, rel=0.03)
+    assert model.classifier[0].weight.std().item() == pytest.approx(0.01, rel=0.03)
+    assert all(m.bias.abs().sum() == 0 for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+    # Both builders go through the one method.
+    calls = []
+    monkeypatch.setattr(VGG, "_init_weights", lambda self: calls.append(type(self)))
+    meta(vgg, "A", batch_norm=True)
+    vgg_small("A")
+    assert calls == [VGG, VGG]
 
 
 def test_lenet5():
@@ -234,7 +368,10 @@ def test_arguments_and_registry():
     assert model.classifier[0].p == 0.3
     half = meta(alexnet, "paper", width=0.3)  # widths rounded to even numbers: the towers split evenly
     assert all(m.in_channels % 2 == 0 for m in half.features if isinstance(m, nn.Conv2d) and m.groups == 2)
-    assert {"alexnet-paper", "alexnet-torchvision", "alexnet-small", "lenet5", "zfnet", "vgg11", "vgg16"} <= set(MODELS)
+    assert {"alexnet-paper", "alexnet-torchvision", "alexnet-small", "lenet5", "zfnet", "vgg11",
+            "vgg16"} <= set(MODELS)
+    for name in (n for n in MODELS if n.startswith("alexnet-")):
+        assert isinstance(meta(get_model, name), AlexNet), name
     assert native_input_size("alexnet-paper") == (3, 227, 227)
     assert native_input_size("alexnet-torchvision") == (3, 224, 224)
     assert list_models() == list(MODELS)

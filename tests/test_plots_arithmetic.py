@@ -18,8 +18,13 @@ from hypothesis import strategies as st  # noqa: E402
 
 from alexnet_course.arithmetic import conv_output_size, pool_output_size, receptive_field  # noqa: E402
 from alexnet_course.models import alexnet  # noqa: E402
-from alexnet_course.plots.arithmetic import (layer_labels, plot_receptive_fields, plot_sliding_window,  # noqa: E402
-                                             size_formula, window_layout)
+from alexnet_course.plots import layer_labels  # noqa: E402
+from alexnet_course.plots.arithmetic import (  # noqa: E402
+    plot_receptive_fields,
+    plot_sliding_window,
+    size_formula,
+    window_layout,
+)
 
 sizes = dict(n=st.integers(1, 20), kernel=st.integers(1, 7), stride=st.integers(1, 5),
              padding=st.integers(0, 4), dilation=st.integers(1, 3))
@@ -58,8 +63,8 @@ def test_pool_windows_and_the_dropped_one(n, kernel, stride, padding, dilation, 
     size = _valid(pool_output_size, n, kernel, stride, padding, dilation, ceil_mode)
     assume(size is not None)
     layout = window_layout(n, kernel, stride, padding, dilation, pool=True, ceil_mode=ceil_mode)
-    assert layout.size == size == F.max_pool2d(torch.zeros(1, 1, 1, n), (1, kernel), (1, stride), (0, padding),
-                                                (1, dilation), ceil_mode).shape[-1]
+    assert layout.size == size == F.max_pool2d(torch.zeros(1, 1, 1, n), (1, kernel), (1, stride),
+                                                (0, padding), (1, dilation), ceil_mode).shape[-1]
     room = n + 2 * padding - dilation * (kernel - 1) - 1
     naive = (math.ceil(room / stride) if ceil_mode else room // stride) + 1
     if naive > size:  # only PyTorch's rule removes a window: it would start in the right padding
@@ -73,12 +78,14 @@ def test_floor_leftover_is_the_remainder():
     for n in (224, 227):
         layout = window_layout(n, 11, stride=4)
         assert len(layout.never_read) == (n - 11) % 4
-    assert window_layout(224, 11, stride=4, padding=3).never_read == (227, 228, 229)  # the whole right padding
+    # the whole right padding
+    assert window_layout(224, 11, stride=4, padding=3).never_read == (227, 228, 229)
 
 
 def test_size_formula_shows_the_numbers_and_ends_in_the_size():
     text = size_formula(224, 11, stride=4)
-    assert text == f"o = ⌊(224 + 2·0 − 1·(11 − 1) − 1) / 4⌋ + 1 = ⌊213/4⌋ + 1 = {conv_output_size(224, 11, 4)}"
+    assert text == (f"o = ⌊(224 + 2·0 − 1·(11 − 1) − 1) / 4⌋ + 1 = ⌊213/4⌋ + 1 = "
+                    f"{conv_output_size(224, 11, 4)}")
     with pytest.raises(ValueError, match="spans 11 pixels"):
         size_formula(4, 11, stride=4, padding=3)
 
@@ -116,7 +123,8 @@ def test_layer_labels_use_the_papers_names():
     labels = layer_labels(model)
     convs_and_pools = [labels[r.name] for r in receptive_field(model)]
     assert convs_and_pools == ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]
-    assert [labels[f"classifier.{i}"] for i in range(7)] == ["drop6", "fc6", "relu6", "drop7", "fc7", "relu7", "fc8"]
+    assert ([labels[f"classifier.{i}"] for i in range(7)]
+            == ["drop6", "fc6", "relu6", "drop7", "fc7", "relu7", "fc8"])
 
 
 def test_receptive_field_figure_has_a_bar_per_layer():

@@ -12,9 +12,9 @@ import torch
 
 from alexnet_course.counting import count_layers
 from alexnet_course.models import alexnet, lenet5
+from alexnet_course.plots import layer_labels
 from alexnet_course.plots.counting import (
     MIB,
-    layer_labels,
     plot_activation_memory,
     plot_layer_counts,
     plot_shares,
@@ -82,6 +82,6 @@ def test_activation_memory_bars_are_the_outputs_in_mib():
     assert heights[0] == pytest.approx(128 * 96 * 55 * 55 * 4 / MIB)
     assert len(heights) == len(table.rows)
     names = [t.get_text() for t in ax.get_xticklabels()]
-    assert names[:4] == ["conv1", "relu1", "lrn1", "pool1"] and "drop6" in names and names[-1] == "fc8"
+    assert names[:4] == ["conv1", "relu1", "norm1", "pool1"] and "drop6" in names and names[-1] == "fc8"
     assert "batch 128" in ax.get_title()
     plt.close(fig)

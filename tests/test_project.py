@@ -62,6 +62,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     made = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout
     assert re.search(r"-m pytest .*\btests$", made, flags=re.MULTILINE)
+    assert re.search(r"/ruff check alexnet_course tests tools$", made, flags=re.MULTILINE)  # the lint
     # The notebooks are compared as the slower CI machines compute (tests nothing else does).
     assert re.search(r"^ONEDNN_MAX_CPU_ISA=AVX2 .*OMP_NUM_THREADS=1 .*-m pytest .*--nbval notebooks$",
                      made, flags=re.MULTILINE)

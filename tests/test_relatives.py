@@ -11,7 +11,14 @@ import torch
 from torch import nn
 
 from alexnet_course.arithmetic import conv_output_size, pool_output_size, trace_arithmetic, trace_shapes
-from alexnet_course.counting import conv_macs, conv_params, count_layers, count_parameters, linear_macs, linear_params
+from alexnet_course.counting import (
+    conv_macs,
+    conv_params,
+    count_layers,
+    count_parameters,
+    linear_macs,
+    linear_params,
+)
 from alexnet_course.experiments import relatives
 from alexnet_course.models import get_model, native_input_size, vgg_small
 from alexnet_course.models.vgg import CFGS

@@ -61,7 +61,8 @@ def _check(view: View, values: dict) -> None:
         size = (pool_output_size(values["n"], values["kernel"], values["stride"], values["padding"],
                                  values["dilation"], values["ceil_mode"])
                 if values["layer"] == "max-pool" else
-                conv_output_size(values["n"], values["kernel"], values["stride"], values["padding"], values["dilation"]))
+                conv_output_size(values["n"], values["kernel"], values["stride"], values["padding"],
+                                 values["dilation"]))
         assert view.output_size == size == expected
         assert view.lines[0] == f"Output size: {size} × {size}"
         assert view.lines[1].endswith(str(size)) and " agrees: " in view.lines[2]
@@ -85,7 +86,8 @@ def test_every_combination_of_slider_extremes_is_a_message_not_an_exception(expl
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_any_slider_position_agrees_with_pytorch(explorer, data):
-    values = {name: data.draw(st.integers(low, high), label=name) for name, (low, high) in _extremes(explorer).items()}
+    values = {name: data.draw(st.integers(low, high), label=name)
+              for name, (low, high) in _extremes(explorer).items()}
     values["layer"] = data.draw(st.sampled_from(OutputSizeExplorer.LAYERS), label="layer")
     values["ceil_mode"] = data.draw(st.booleans(), label="ceil_mode") and values["layer"] == "max-pool"
     _check(explorer.update(**values, draw=False), values)
@@ -101,7 +103,8 @@ def test_moving_each_slider_to_its_ends_updates_the_widget():
             shown = widget.view
             assert widget.message.value == shown.html
             if shown.ok:
-                assert bytes(widget.picture.value).startswith(b"\x89PNG") and widget.picture.layout.display is None
+                assert (bytes(widget.picture.value).startswith(b"\x89PNG")
+                        and widget.picture.layout.display is None)
             else:
                 assert bytes(widget.picture.value) == b"" and widget.picture.layout.display == "none"
                 assert shown.html.startswith('<b style="color:#b42318">Impossible: ')
@@ -112,10 +115,12 @@ def test_impossible_setting_shows_the_reason_and_no_picture():
     widget = output_size_explorer(n=4, kernel=11, stride=4, padding=3)
     assert not widget.view.ok and widget.view.figure is None
     assert "kernel 11 with dilation 1 spans 11 pixels but the padded input is only 10" in widget.message.value
-    assert "Kernel size can&#x27;t be greater than actual input size" in widget.message.value  # escaped for HTML
+    assert ("Kernel size can&#x27;t be greater than actual input size"  # escaped for HTML
+            in widget.message.value)
     assert bytes(widget.picture.value) == b""
     widget.controls["n"].value = 5  # 5 + 2·3 = 11 pixels: the kernel just fits
-    assert widget.view.ok and widget.view.output_size == 1 and bytes(widget.picture.value).startswith(b"\x89PNG")
+    assert (widget.view.ok and widget.view.output_size == 1
+            and bytes(widget.picture.value).startswith(b"\x89PNG"))
 
 
 def test_pool_padding_above_half_the_kernel_is_explained():
@@ -134,7 +139,8 @@ def test_valid_setting_text_matches_formula_and_conv2d():
 
 def test_ceil_mode_dropped_window_and_unread_pixels_are_reported():
     explorer = output_size_explorer()
-    dropped = explorer.update(n=5, kernel=2, stride=2, padding=1, layer="max-pool", ceil_mode=True, draw=False)
+    dropped = explorer.update(n=5, kernel=2, stride=2, padding=1, layer="max-pool", ceil_mode=True,
+                              draw=False)
     assert dropped.output_size == pool_output_size(5, 2, 2, 1, ceil_mode=True)
     assert "minus the last window, which would start in the right padding" in dropped.text
     skipped = explorer.update(n=10, kernel=3, stride=3, padding=0, draw=False)  # (10 - 3) mod 3 = 1 left over
@@ -148,7 +154,8 @@ def test_ceil_mode_only_applies_to_pools():
     assert not widget.controls["ceil_mode"].disabled
     widget.controls["layer"].value = "convolution"
     assert widget.controls["ceil_mode"].disabled
-    view = widget.update(n=110, kernel=3, stride=2, padding=0, layer="convolution", ceil_mode=True, draw=False)
+    view = widget.update(n=110, kernel=3, stride=2, padding=0, layer="convolution", ceil_mode=True,
+                         draw=False)
     assert view.output_size == conv_output_size(110, 3, 2) and not view.ceil_mode
 
 

@@ -30,6 +30,7 @@ from IPython.display import display
 from IPython.utils.capture import capture_output
 
 from alexnet_course.progress import WIDGET_VIEW
+from alexnet_course.experiments.lrn import conv1_like_activations
 from alexnet_course.widgets import lrn_explorer, output_size_explorer
 
 assert ipywidgets.__version__.startswith(sys.argv[1]), ipywidgets.__file__
@@ -69,7 +70,7 @@ check(output_size_explorer(),
       possible=dict(n=227, kernel=11, stride=4, padding=0),
       impossible=dict(n=6, kernel=11, stride=4, padding=2),
       move=("n", 7), to_impossible=("kernel", 11))  # 7 + 2·1 < 11
-check(lrn_explorer(),
+check(lrn_explorer(conv1_like_activations("chelsea", size=48)),
       possible=dict(k=2.0, n=5, alpha=1e-4, beta=0.75),
       impossible=dict(k=0.0, n=5, alpha=1e-4, beta=0.75),
       move=("k", 3.0), to_impossible=("k", 0.0))

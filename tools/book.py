@@ -19,10 +19,9 @@ from pathlib import Path
 
 import nbformat
 
-from alexnet_course.exercises import solutions
 from alexnet_course.lessons import LESSONS
 from alexnet_course.progress import WIDGET_VIEW
-from tools import colab, mathrender
+from tools import colab, mathrender, solutions
 from tools.explorer import EXPLORER_DIV
 
 ROOT = Path(__file__).resolve().parent.parent

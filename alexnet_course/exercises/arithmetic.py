@@ -74,7 +74,8 @@ def check_zfnet_pool1_size(answer) -> Feedback:
     return check_number(
         answer, size,
         f"⌈({size_in} − {k}) / {s}⌉ + 1 = ⌈{_decimal(size_in - k, s)}⌉ + 1 = {size}, and the last window "
-        f"starts at pixel {last} < {size_in}, inside the input, so PyTorch keeps it (ceil_mode=False: {floor})",
+        f"starts at pixel {last} < {size_in}, inside the input, so PyTorch keeps it "
+        f"(ceil_mode=False: {floor})",
         f"ceil_mode replaces the floor of ({size_in} − {k}) / {s} by a ceiling")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from ..augment import TenCrop, crop_count, fit_colour_pca
+from ..augment import StackedTenCrop, crop_count, fit_colour_pca
 from .core import Feedback, check_number
 
 __all__ = ["check_views_36_to_32", "check_pixels_in_all_ten_crops", "check_pca_shift_levels"]
@@ -35,7 +35,7 @@ def check_pixels_in_all_ten_crops(answer) -> Feedback:
     # Crop an image of pixel indices: each crop then lists the pixels it holds.
     index = torch.arange(full * full, dtype=torch.float64).reshape(1, full, full)
     counts = torch.zeros(full * full)
-    for crop in TenCrop(size)(index):
+    for crop in StackedTenCrop(size)(index):
         counts[crop.flatten().long()] += 1
     everywhere = int((counts == 10).sum())
     side = int(everywhere ** 0.5)

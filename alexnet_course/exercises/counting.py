@@ -15,7 +15,8 @@ from ..counting import conv_params, count_layers, count_parameters
 from ..models import VARIANTS, alexnet
 from .core import Feedback, check_number
 
-__all__ = ["check_conv4_params", "check_conv2_macs_single", "check_tower_saving", "check_conv1_activation_bytes"]
+__all__ = ["check_conv4_params", "check_conv2_macs_single", "check_tower_saving",
+           "check_conv1_activation_bytes"]
 
 PAPER = VARIANTS["paper"]
 
@@ -33,7 +34,8 @@ def check_conv4_params(answer) -> Feedback:
         answer, expected,
         f"conv4 has {c_out} kernels of {k} × {k} × {c_in // g} ({c_in} / {g} towers), plus {c_out} biases: "
         f"{k}·{k}·{c_in // g}·{c_out} + {c_out} = {expected:,}",
-        "k·k·(C_in / groups)·C_out + C_out; conv4 takes conv3's 384 channels, but each tower sees only its half")
+        "k·k·(C_in / groups)·C_out + C_out; conv4 takes conv3's 384 channels, "
+        "but each tower sees only its half")
 
 
 def check_conv2_macs_single(answer) -> Feedback:
@@ -53,7 +55,8 @@ def check_conv2_macs_single(answer) -> Feedback:
 def check_tower_saving(answer) -> Feedback:
     """Lesson 02: how many parameters the two towers save (single-tower total minus the paper's)."""
     saved = count_parameters(_meta("single")) - count_parameters(_meta("paper"))
-    parts = [(PAPER.widths[i - 1], PAPER.widths[i], PAPER.kernels[i]) for i in (1, 3, 4)]  # conv2, conv4, conv5
+    # conv2, conv4, conv5
+    parts = [(PAPER.widths[i - 1], PAPER.widths[i], PAPER.kernels[i]) for i in (1, 3, 4)]
     halves = [conv_params(ci, co, k) - conv_params(ci, co, k, groups=2) for ci, co, k in parts]
     assert sum(halves) == saved  # the difference is exactly the halved weights of conv2, conv4, conv5
     return check_number(

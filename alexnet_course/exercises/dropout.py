@@ -1,8 +1,9 @@
 """Exercises of lesson 06 (dropout). Each answer is recomputed from the course's
 ``Dropout`` layer and the paper's network as the package builds it:
 
->>> check_inverted_scale(1.25)
-Correct: a kept unit is divided by 1 − p = 0.8, i.e. multiplied by 1.25, so its expectation 0.8 × 1.25 = 1 is unchanged.
+>>> check_inverted_scale(1.25)  # doctest: +NORMALIZE_WHITESPACE
+Correct: a kept unit is divided by 1 − p = 0.8, i.e. multiplied by 1.25, so its expectation
+0.8 × 1.25 = 1 is unchanged.
 >>> check_fc6_dropped(4608)
 Correct: fc6 reads 9,216 features and each is dropped with p = 0.5: 0.5 × 9,216 = 4,608 on average.
 """

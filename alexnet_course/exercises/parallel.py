@@ -3,8 +3,9 @@ package's models and shape arithmetic:
 
 >>> check_conv3_transfer(21632)
 Correct: each GPU holds 128 of conv2's 256 pooled maps, 13×13 each: 128 · 13 · 13 = 21,632 numbers per image.
->>> check_ddp_steps(469)
-Correct: each of 4 processes gets ⌈60,000 / 4⌉ = 15,000 images in batches of 128 / 4 = 32: ⌈15,000 / 32⌉ = 469 steps, as many as one process with batches of 128 (⌈60,000 / 128⌉ = 469).
+>>> check_ddp_steps(469)  # doctest: +NORMALIZE_WHITESPACE
+Correct: each of 4 processes gets ⌈60,000 / 4⌉ = 15,000 images in batches of 128 / 4 = 32:
+⌈15,000 / 32⌉ = 469 steps, as many as one process with batches of 128 (⌈60,000 / 128⌉ = 469).
 """
 
 from __future__ import annotations

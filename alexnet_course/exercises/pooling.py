@@ -14,8 +14,7 @@ from dataclasses import replace
 
 import torch
 
-from ..arithmetic import pool_output_size, trace_arithmetic
-from ..experiments.pooling import coverage
+from ..arithmetic import pool_output_size, trace_arithmetic, window_coverage
 from ..models.alexnet import PAPER, SMALL, build_alexnet
 from .core import Feedback, check_number
 
@@ -40,7 +39,7 @@ def check_max_coverage(answer) -> Feedback:
     """Lesson 05, exercise 2: the largest number of 3×3, stride-2 pooling windows that
     contain one pixel of a large image."""
     k, s = PAPER.pool
-    per_axis = int(coverage(4 * k + 1, k, s).max())
+    per_axis = int(window_coverage(4 * k + 1, k, s).max())
     assert per_axis == math.ceil(k / s)
     return check_number(
         answer, per_axis ** 2,

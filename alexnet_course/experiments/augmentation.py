@@ -33,9 +33,9 @@ from torch import nn
 from ..augment import CropAndFlip, crop_count, ten_crop_predict
 from ..loaders import batches
 from ..models.alexnet import SMALL, build_alexnet
-from ..profiles import Profile, profile as get_profile
+from ..profiles import Profile
 from ..train import evaluate, fit, recipe
-from .common import fashion_splits, seeded_jobs
+from .common import budget, fashion_splits, seeded_jobs
 from .pooling import paired_summary
 
 __all__ = ["AugmentationSize", "SIZES", "VARIANTS", "AugmentationResult", "augmented_model",
@@ -180,8 +180,7 @@ def crop_and_flip(profile: str | Profile | None = None, device=None,
                   progress: bool = False) -> AugmentationResult:
     """Train both variants for every seed; after every epoch score the training subset
     (eval mode: centre crop) and, after the last, the ten-crop test accuracy."""
-    prof = get_profile(profile)
-    size = SIZES[prof.name]
+    prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = AugmentationResult(prof.name, size)
     for seed, variant in seeded_jobs(range(size.seeds), VARIANTS, progress):

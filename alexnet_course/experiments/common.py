@@ -1,5 +1,5 @@
-"""What every experiment shares: its Fashion-MNIST splits, and the grid of (seed, variant)
-runs, with an optional bar.
+"""What every experiment shares: its budget in the current profile, its Fashion-MNIST
+splits, and the grid of (seed, variant) runs, with an optional bar.
 
 >>> list(seeded_jobs([0, 1], ["relu", "tanh"]))
 [(0, 'relu'), (0, 'tanh'), (1, 'relu'), (1, 'tanh')]
@@ -7,10 +7,25 @@ runs, with an optional bar.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TypeVar
 
+from ..profiles import Profile
+from ..profiles import profile as get_profile
+
 V = TypeVar("V")
+S = TypeVar("S")
+
+
+def budget(profile: str | Profile | None, sizes: Mapping[str, S]) -> tuple[Profile, S]:
+    """The profile (``None``: the current one) and the experiment's size in it.
+
+    >>> prof, size = budget("smoke", {"smoke": "tiny", "cpu": "minutes", "gpu": "full"})
+    >>> prof.name, size
+    ('smoke', 'tiny')
+    """
+    prof = get_profile(profile)
+    return prof, sizes[prof.name]
 
 
 def fashion_splits(profile, train_samples: int | None, test_samples: int | None, **options):

@@ -30,9 +30,9 @@ from torch import nn
 from ..layers import Dropout
 from ..loaders import batches
 from ..models.alexnet import SMALL, build_alexnet
-from ..profiles import Profile, profile as get_profile
+from ..profiles import Profile
 from ..train import evaluate, fit, input_channels, recipe
-from .common import fashion_splits
+from .common import budget, fashion_splits
 
 __all__ = ["DropoutSize", "SIZES", "DropoutResult", "with_course_dropout", "mc_ensemble",
            "overfitting"]
@@ -185,8 +185,7 @@ class DropoutResult:
 def overfitting(profile: str | Profile | None = None, device=None) -> DropoutResult:
     """Train without and with dropout on a small subset; score train and test every epoch;
     then measure the Monte Carlo ensemble of every dropout-trained network."""
-    prof = get_profile(profile)
-    size = SIZES[prof.name]
+    prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = DropoutResult(prof.name, size)
     for seed in range(size.seeds):

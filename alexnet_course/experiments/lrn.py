@@ -24,45 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..layers import LocalResponseNorm
-from ..profiles import Profile, profile as get_profile
-from .common import fashion_splits, seeded_jobs
+from ..layers import LocalResponseNorm, lrn_divisor  # lrn_divisor: shown again in lesson 04
+from ..profiles import Profile
+from .common import budget, fashion_splits, seeded_jobs
 
-__all__ = ["lrn_loop", "lrn_divisor", "gabor_bank", "conv1_like_activations", "NORMS", "Size",
+__all__ = ["lrn_divisor", "gabor_bank", "conv1_like_activations", "NORMS", "Size",
            "SIZES", "normalized_alexnet", "NormRun", "NormAblation", "lrn_ablation"]
-
-PAPER = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)  # n, alpha, beta, k of the paper
-
-
-def lrn_loop(a: torch.Tensor, size: int = 5, alpha: float = 1e-4, beta: float = 0.75,
-             k: float = 2.0) -> torch.Tensor:
-    """The paper's formula written as a loop over the channels of an ``(N, C, ...)`` tensor:
-    ``b[c] = a[c] / (k + alpha * sum(a[j]**2 for j from max(0, c - n//2) to min(C-1, c + (n-1)//2)))**beta``.
-    Slow and obvious: the reference the vectorised layer is checked against.
-
-    >>> lrn_loop(torch.tensor([1.0, 2.0, 3.0]).reshape(1, 3, 1), size=3, alpha=0.1, beta=1.0, k=1.0).flatten()
-    tensor([0.6667, 0.8333, 1.3043])
-    """
-    channels = a.shape[1]
-    out = torch.empty_like(a)
-    for c in range(channels):
-        lo, hi = max(0, c - size // 2), min(channels - 1, c + (size - 1) // 2)
-        total = (a[:, lo:hi + 1] ** 2).sum(dim=1)
-        out[:, c] = a[:, c] / (k + alpha * total) ** beta
-    return out
-
-
-def lrn_divisor(a: torch.Tensor, size: int = 5, alpha: float = 1e-4, beta: float = 0.75,
-                k: float = 2.0) -> torch.Tensor:
-    """What each activation of a ``(C, H, W)`` map is divided by, ``(k + alpha * window sum of
-    squares) ** beta`` (the same clipped window as the layer), so ``a / divisor`` is LRN's output.
-
-    >>> lrn_divisor(torch.zeros(3, 1, 1)).flatten()  # nothing to normalise by: k ** beta = 2 ** 0.75
-    tensor([1.6818, 1.6818, 1.6818])
-    """
-    squares = F.pad(a.pow(2).flatten(1)[None, None], (0, 0, size // 2, (size - 1) // 2))
-    sums = (F.avg_pool2d(squares, (size, 1), stride=1) * size).reshape(a.shape)
-    return (k + alpha * sums).pow(beta)
 
 
 def gabor_bank(orientations: int = 8, phases: int = 2, size: int = 11, wavelength: float = 6.0,
@@ -133,7 +100,8 @@ class Size:
 SIZES: dict[str, Size] = {
     "smoke": Size(samples=128, test_samples=100, epochs=2, seeds=(0,)),
     "cpu": Size(samples=3000, test_samples=1000, epochs=5, seeds=(0, 1, 2, 3, 4), batch_size=64),
-    "gpu": Size(samples=20000, test_samples=10000, epochs=10, seeds=(0, 1, 2, 3, 4), width=1.0, batch_size=128),
+    "gpu": Size(samples=20000, test_samples=10000, epochs=10, seeds=(0, 1, 2, 3, 4), width=1.0,
+                batch_size=128),
 }
 
 
@@ -144,12 +112,11 @@ def normalized_alexnet(norm: str, width: float = 0.25) -> nn.Module:
     >>> [type(m).__name__ for m in normalized_alexnet("batch norm").features][:3]
     ['Conv2d', 'ReLU', 'BatchNorm2d']
     """
-    from ..models.alexnet import SMALL, build_alexnet
+    from ..models.alexnet import SMALL, build_alexnet, scaled
 
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {NORMS}, not {norm!r}")
-    config = replace(SMALL, widths=tuple(max(1, round(c * width)) for c in SMALL.widths),
-                     hidden=max(1, round(SMALL.hidden * width)), lrn=norm != "none")
+    config = replace(scaled(SMALL, width), lrn=norm != "none")
     model = build_alexnet(config)
     if norm == "batch norm":
         channels = None
@@ -216,7 +183,8 @@ class NormAblation:
         if n < 2:
             return what + ": one seed cannot tell an effect from noise."
         if abs(change) <= 2 * spread:
-            return what + f", within twice the spread between seeds ({spread * 100:.1f} points): no measurable effect at this scale."
+            return what + (f", within twice the spread between seeds ({spread * 100:.1f} points): "
+                           "no measurable effect at this scale.")
         better = "better" if change < 0 else "worse"
         return what + f", more than twice the spread between seeds ({spread * 100:.1f} points): {better}."
 
@@ -226,8 +194,7 @@ def lrn_ablation(profile: str | Profile | None = None, *, device: torch.device |
     """Train the small AlexNet without normalization, with LRN and with batch norm, every seed."""
     from .. import train
 
-    prof = get_profile(profile)
-    size = SIZES[prof.name]
+    prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.samples, size.test_samples)
     result = NormAblation(prof.name, size)
     for seed, norm in seeded_jobs(size.seeds, NORMS, progress):

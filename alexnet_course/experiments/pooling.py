@@ -7,10 +7,10 @@ initial weights, they have the same parameters, and the same batch order), so ea
 gives one *paired* difference; its mean ± spread over seeds says whether the effect
 shows up at this scale.
 
+How often each pixel is pooled is :func:`alexnet_course.arithmetic.window_coverage`.
+
 >>> SIZES["smoke"].seeds
 2
->>> coverage(7, kernel=3, stride=2).tolist()  # how many 3-wide windows contain each pixel
-[1, 1, 2, 1, 2, 1, 1]
 """
 
 from __future__ import annotations
@@ -20,15 +20,12 @@ import statistics
 import time
 from dataclasses import dataclass, field, replace
 
-import torch
-import torch.nn.functional as F
-
 from ..models.alexnet import SMALL, AlexNetConfig, build_alexnet
-from ..profiles import Profile, profile as get_profile
+from ..profiles import Profile
 from ..train import fit, recipe
-from .common import fashion_splits
+from .common import budget, fashion_splits
 
-__all__ = ["PAPER_EFFECT", "POOLS", "PoolingSize", "SIZES", "PoolingResult", "coverage",
+__all__ = ["PAPER_EFFECT", "POOLS", "PoolingSize", "SIZES", "PoolingResult",
            "pooling_config", "overlapping_pooling", "paired_summary"]
 
 # Krizhevsky et al. 2012, §3.4: error reduction from overlapping pooling, in points.
@@ -59,19 +56,6 @@ SIZES = {
 }
 
 
-def coverage(n: int, kernel: int, stride: int) -> torch.Tensor:
-    """For each of ``n`` pixels along one axis: in how many pooling windows it lies.
-
-    Overlapping windows (kernel > stride) cover some pixels twice; in 2-D the count is
-    the product of the two axes' counts (up to 4 for 3×3/2). Non-overlapping ones cover
-    every pixel at most once, and drop the last pixel when ``n - kernel`` is odd.
-    """
-    ones = torch.ones(1, 1, n)
-    windows = F.unfold(ones.unsqueeze(-1), (kernel, 1), stride=(stride, 1))  # (1, k, windows)
-    counts = F.fold(windows, (n, 1), (kernel, 1), stride=(stride, 1))
-    return counts.flatten().round().long()
-
-
 def pooling_config(pool: tuple[int, int], size: PoolingSize) -> AlexNetConfig:
     """The small AlexNet with ``pool`` (kernel, stride) in its three max-pools."""
     return replace(SMALL, pool=pool, widths=size.widths, hidden=size.hidden)
@@ -84,6 +68,8 @@ class PoolingResult:
     profile: str
     size: PoolingSize
     rows: list[dict] = field(default_factory=list)
+
+    paper_effect = PAPER_EFFECT
 
     def errors(self, pool: str, metric: str = "top1") -> list[float]:
         """Test error in points (100 − accuracy) of every seed with ``pool``, seed order."""
@@ -140,8 +126,7 @@ def paired_summary(differences: list[float]) -> dict:
 
 def overlapping_pooling(profile: str | Profile | None = None, device=None) -> PoolingResult:
     """Train the small AlexNet with 3/2 and with 2/2 pooling for every seed of the profile."""
-    prof = get_profile(profile)
-    size = SIZES[prof.name]
+    prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = PoolingResult(prof.name, size)
     for seed in range(size.seeds):

@@ -33,8 +33,8 @@ from typing import Callable
 import torch
 from torch import nn
 
-from ..profiles import Profile, profile as get_profile
-from .common import fashion_splits, seeded_jobs
+from ..profiles import Profile
+from .common import budget, fashion_splits, seeded_jobs
 
 __all__ = ["Size", "SIZES", "ACTIVATIONS", "figure1_net", "RunCurve", "ReluVsTanh",
            "epochs_to", "relu_vs_tanh"]
@@ -193,10 +193,8 @@ def train_one(activation: str, seed: int, train_data, test_data, size: Size,
 def relu_vs_tanh(profile: str | Profile | None = None, *, device: torch.device | str = "cpu",
                  progress: bool = False) -> ReluVsTanh:
     """Run the experiment at the profile's size: every seed, ReLU and tanh, same data and seed."""
-    prof = get_profile(profile)
-    size = SIZES[prof.name]
+    prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.samples, size.test_samples)
-    result = ReluVsTanh(prof.name, size)
-    for seed, name in seeded_jobs(size.seeds, ACTIVATIONS, progress):
-        result.runs.append(train_one(name, seed, train_data, test_data, size, device))
-    return result
+    runs = [train_one(name, seed, train_data, test_data, size, device)
+            for seed, name in seeded_jobs(size.seeds, ACTIVATIONS, progress)]
+    return ReluVsTanh(prof.name, size, runs)

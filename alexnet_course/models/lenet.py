@@ -28,7 +28,8 @@ class LeNet5(ConvNet):
 
 
 def lenet5(
-    num_classes: int = 10, in_channels: int = 1, *, padding: int = 0, activation: Callable[[], nn.Module] = nn.Tanh
+    num_classes: int = 10, in_channels: int = 1, *, padding: int = 0,
+    activation: Callable[[], nn.Module] = nn.Tanh,
 ) -> LeNet5:
     """LeNet-5 for 32x32 input; ``padding=2`` takes 28x28 (MNIST, Fashion-MNIST) to the same shapes.
 

@@ -17,11 +17,10 @@ from torch import nn
 
 from alexnet_course.models.alexnet import VARIANTS, alexnet
 from alexnet_course.models.lenet import lenet5
-from alexnet_course.models.small import vgg_small, zfnet_small
-from alexnet_course.models.vgg import vgg
-from alexnet_course.models.zfnet import zfnet
+from alexnet_course.models.vgg import vgg, vgg_small
+from alexnet_course.models.zfnet import zfnet, zfnet_small
 
-__all__ = ["ModelEntry", "MODELS", "get_model", "list_models", "native_input_size"]
+__all__ = ["ModelEntry", "MODELS", "RELATIVES", "get_model", "list_models", "native_input_size"]
 
 
 @dataclass(frozen=True)
@@ -31,31 +30,34 @@ class ModelEntry:
     description: str
 
 
+def _alexnet(variant: str, description: str) -> ModelEntry:
+    return ModelEntry(partial(alexnet, variant), VARIANTS[variant].input_size, description)
+
+
 MODELS: dict[str, ModelEntry] = {
-    "alexnet-paper": ModelEntry(partial(alexnet, "paper"), VARIANTS["paper"].input_size,
-                                "AlexNet 2012, two towers (groups=2 on conv2, conv4, conv5), LRN"),
-    "alexnet-single": ModelEntry(partial(alexnet, "single"), VARIANTS["single"].input_size,
-                                 "AlexNet 2012 on one tower, 96-256-384-384-256, LRN"),
-    "alexnet-torchvision": ModelEntry(partial(alexnet, "torchvision"), VARIANTS["torchvision"].input_size,
-                                      "torchvision's AlexNet (2014 'one weird trick'), 64-192-384-256-256"),
-    "alexnet-small": ModelEntry(partial(alexnet, "small"), VARIANTS["small"].input_size,
-                                "narrow AlexNet for 28-64 px grayscale images on a CPU"),
-    "alexnet-keras-1ch": ModelEntry(partial(alexnet, "keras_1ch"), VARIANTS["keras_1ch"].input_size,
-                                    "single tower on 1-channel 224 input, conv1 unpadded: flatten 6400"),
-    "alexnet-paddle": ModelEntry(partial(alexnet, "paddle"), VARIANTS["paddle"].input_size,
-                                 "a PaddlePaddle write-up's net = the single-tower net"),
-    "alexnet-d2l": ModelEntry(partial(alexnet, "d2l"), VARIANTS["d2l"].input_size,
-                              "d2l.ai's AlexNet: conv1 padding 1, 1 channel, 10 classes, flatten 6400"),
+    "alexnet-paper": _alexnet("paper", "AlexNet 2012, two towers (groups=2 on conv2, conv4, conv5), LRN"),
+    "alexnet-single": _alexnet("single", "AlexNet 2012 on one tower, 96-256-384-384-256, LRN"),
+    "alexnet-torchvision": _alexnet("torchvision",
+                                    "torchvision's AlexNet (2014 'one weird trick'), 64-192-384-256-256"),
+    "alexnet-small": _alexnet("small", "narrow AlexNet for 28-64 px grayscale images on a CPU"),
+    "alexnet-keras-1ch": _alexnet("keras_1ch",
+                                  "single tower on 1-channel 224 input, conv1 unpadded: flatten 6400"),
+    "alexnet-paddle": _alexnet("paddle", "a PaddlePaddle write-up's net = the single-tower net"),
+    "alexnet-d2l": _alexnet("d2l", "d2l.ai's AlexNet: conv1 padding 1, 1 channel, 10 classes, flatten 6400"),
     "lenet5": ModelEntry(lenet5, (1, 32, 32), "LeNet-5 (1998), dense C3"),
     "zfnet": ModelEntry(zfnet, (3, 224, 224), "ZFNet (2013): conv1 7x7/2, conv2 stride 2"),
     "vgg11": ModelEntry(partial(vgg, "A"), (3, 224, 224), "VGG-11 (configuration A)"),
     "vgg13": ModelEntry(partial(vgg, "B"), (3, 224, 224), "VGG-13 (configuration B)"),
     "vgg16": ModelEntry(partial(vgg, "D"), (3, 224, 224), "VGG-16 (configuration D)"),
     "vgg19": ModelEntry(partial(vgg, "E"), (3, 224, 224), "VGG-19 (configuration E)"),
-    "zfnet-small": ModelEntry(zfnet_small, (1, 32, 32), "the small AlexNet with ZFNet's smaller conv1 (3x3)"),
+    "zfnet-small": ModelEntry(zfnet_small, (1, 32, 32),
+                              "ZFNet for 32x32 on the small AlexNet's widths: conv1 3x3, ceil-mode pools"),
     "vgg11-small": ModelEntry(partial(vgg_small, "A"), (1, 32, 32), "VGG-11 a quarter as wide, for 32x32"),
     "vgg16-small": ModelEntry(partial(vgg_small, "D"), (1, 32, 32), "VGG-16 a quarter as wide, for 32x32"),
 }
+
+# Lesson 10's line-up: AlexNet beside the networks before and after it.
+RELATIVES = ("lenet5", "alexnet-paper", "alexnet-torchvision", "zfnet", "vgg11", "vgg16")
 
 
 def _entry(name: str) -> ModelEntry:
@@ -65,7 +67,7 @@ def _entry(name: str) -> ModelEntry:
 
 
 def get_model(name: str, **kwargs) -> nn.Module:
-    """Build the model registered as ``name``; ``kwargs`` go to its builder (num_classes=..., in_channels=...)."""
+    """Build the model registered as ``name``; ``kwargs`` go to its builder (``num_classes=10``, ...)."""
     return _entry(name).build(**kwargs)
 
 

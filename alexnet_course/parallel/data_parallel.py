@@ -25,6 +25,7 @@ import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -38,8 +39,18 @@ from ..checkpoint import CHECKPOINT_NAME, interrupts_deferred, run_folder
 from ..history import History
 from ..loaders import batches
 from ..metrics import topk_correct
-from ..train import (Interrupted, TrainConfig, check_finite, input_channels, predict,
-                     prepare_model, save_run, train_step, training_state)
+from ..train import (
+    Interrupted,
+    TrainConfig,
+    epoch_row,
+    input_channels,
+    predict,
+    prepare_model,
+    run_epoch,
+    save_run,
+    training_bar,
+    training_state,
+)
 
 __all__ = ["Launch", "launched_by_torchrun", "backend_for", "rank_device", "per_rank_batch",
            "sharded_batches", "fit_distributed"]
@@ -159,8 +170,10 @@ def fit_distributed(model: torch.nn.Module, train_data, test_data, config: Train
                     progress: bool = True) -> History:
     """:func:`alexnet_course.train.fit` on every process torchrun started.
 
-    ``config.batch_size`` is the *global* batch; each rank takes its share. The returned
-    history is the same on every rank (losses and accuracies are summed over ranks);
+    Every epoch is the same :func:`~alexnet_course.train.run_epoch` as ``fit``'s, on the DDP
+    model. ``config.batch_size`` is the *global* batch; each rank takes its share. The
+    returned history is the same on every rank (losses and accuracies are summed over ranks
+    every ``config.log_every`` steps, where a NaN on any rank stops all of them);
     ``train_images_per_s`` counts the images of all ranks. Outside torchrun it runs the same
     loop in one process, without DDP.
     """
@@ -201,51 +214,28 @@ def _fit(model, train_data, test_data, config: TrainConfig, launch: Launch, dev:
     ddp = DistributedDataParallel(model, device_ids=[dev] if dev.type == "cuda" else None) \
         if distributed else model
     step_model = torch.compile(ddp) if config.compile else ddp
-
-    from alexnet_course.progress import progress_bar
-
-    steps = len(train_batches)
-    bar = progress_bar(total=(config.epochs - start + 1) * steps, disable=not progress, unit="batch",
-               desc="training")
+    sum_over_ranks = partial(_sum_over_ranks, distributed=distributed)
+    bar = training_bar(config, start, len(train_batches), progress)
     try:
         for epoch in range(start, config.epochs + 1):
             bar.set_description(f"epoch {epoch}/{config.epochs} × {launch.world_size} processes")
             train_batches.set_epoch(epoch)
             _seed_dropout(config.seed, epoch, launch.rank)
-            step_model.train()
             began = time.perf_counter()
-            losses, correct, seen = [], torch.zeros((), device=dev), 0
-            for x, y in train_batches:
-                logits, loss = train_step(step_model, x, y, optimizer, scaler, config)
-                if per_step:
-                    scheduler.step()
-                losses.append(loss.detach().float())
-                correct += (logits.argmax(1) == y).sum()
-                seen += len(y)
-                bar.update()
-            # The global batch's loss is the mean of the ranks' (equal-sized) batch losses.
-            step_losses = _sum_over_ranks(torch.stack(losses), distributed) / launch.world_size
-            totals = _sum_over_ranks(torch.stack([correct, torch.tensor(float(seen), device=dev)]),
-                                     distributed)
-            train_seconds = time.perf_counter() - began  # after the sum: the slowest rank's time
-            values = check_finite(list(step_losses), (epoch - 1) * steps + 1, epoch)
-            for first in range(0, steps, config.log_every):
-                chunk = values[first:first + config.log_every]
-                history.log_step((epoch - 1) * steps + first + len(chunk), chunk.mean().item())
+            # The step losses and counts are summed over the ranks, so every rank logs the same
+            # figures and stops at the same step when a loss turns NaN on any of them.
+            trained = run_epoch(step_model, train_batches, optimizer, scaler, config, epoch=epoch,
+                                history=history, scheduler=scheduler if per_step else None, bar=bar,
+                                world_size=launch.world_size, sum_over_ranks=sum_over_ranks)
             test = _evaluate(model, test_batches, config, distributed, dev)
             if not per_step:
                 scheduler.step(1 - test["top1"])
-            correct_all, seen_all = totals.tolist()
             with interrupts_deferred():  # the epoch is logged and saved, or neither
-                history.log_epoch(
-                    epoch=epoch, lr=optimizer.param_groups[0]["lr"], steps=steps,
-                    train_loss=values.mean().item(), train_top1=correct_all / seen_all,
-                    test_loss=test["loss"], test_top1=test["top1"], test_top5=test["top5"],
-                    seconds=time.perf_counter() - began, train_images_per_s=seen_all / train_seconds,
-                    world_size=launch.world_size)
+                history.log_epoch(**epoch_row(epoch, optimizer, trained, test, began),
+                                  world_size=launch.world_size)
                 if ckpt is not None and launch.rank == 0:  # one writer; every rank holds the same state
                     save_run(ckpt, model, optimizer, scheduler, scaler, config, epoch, history)
-            bar.set_postfix(loss=f"{history.last('train_loss'):.3f}", test_acc=f"{test['top1']:.3f}")
+            bar.set_postfix(loss=f"{trained.loss:.3f}", test_acc=f"{test['top1']:.3f}")
             if distributed:
                 dist.barrier()  # no rank races ahead of (or reads) a checkpoint being written
     except KeyboardInterrupt:

@@ -29,6 +29,7 @@ from typing import Sequence
 import torch
 
 from ..history import History
+from ..paths import results_dir
 from .data_parallel import TORCHRUN_VARIABLES
 
 __all__ = ["torchrun_command", "measure_scaling", "with_speedups", "scaling_verdict", "machine",
@@ -132,8 +133,10 @@ def scaling_verdict(rows: list[dict]) -> str:
 
     >>> scaling_verdict([{"processes": 1, "omp_threads_per_process": 2, "train_images_per_s": 800.0},
     ...                  {"processes": 2, "omp_threads_per_process": 1, "train_images_per_s": 600.0},
-    ...                  {"processes": 1, "omp_threads_per_process": 1, "train_images_per_s": 500.0}])
-    '2 processes × 1 thread(s): 600 images/s, 0.75× 1 process × 2 threads (800 images/s); 1.20× 1 process × 1 thread'
+    ...                  {"processes": 1, "omp_threads_per_process": 1,
+    ...                   "train_images_per_s": 500.0}])  # doctest: +NORMALIZE_WHITESPACE
+    '2 processes × 1 thread(s): 600 images/s, 0.75× 1 process × 2 threads (800 images/s);
+     1.20× 1 process × 1 thread'
     """
     by = {(r["processes"], r["omp_threads_per_process"]): r["train_images_per_s"] for r in rows}
     cores = max(t for p, t in by if p == 1)
@@ -149,11 +152,12 @@ def scaling_verdict(rows: list[dict]) -> str:
     return text
 
 
-RECORDED = Path(__file__).resolve().parents[2] / "results" / "cpu_ddp_scaling.json"
+RECORDED = "cpu_ddp_scaling.json"  # in the course's results/
 
 
 def recorded_scaling() -> dict:
     """The measurement committed in ``results/cpu_ddp_scaling.json`` (runs and machine)."""
-    if not RECORDED.is_file():
-        raise FileNotFoundError(f"no recorded scaling at {RECORDED}; run measure_scaling to make one")
-    return json.loads(RECORDED.read_text())
+    path = results_dir() / RECORDED
+    if not path.is_file():
+        raise FileNotFoundError(f"no recorded scaling at {path}; run measure_scaling to make one")
+    return json.loads(path.read_text())

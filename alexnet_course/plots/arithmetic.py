@@ -21,15 +21,14 @@ from fractions import Fraction
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import patheffects
-from matplotlib.colors import to_rgb
 from matplotlib.collections import PatchCollection
+from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch, Rectangle
-from torch import nn
 
 from alexnet_course.arithmetic import ReceptiveField, conv_output_size, pool_output_size
 
 __all__ = ["WindowLayout", "window_layout", "size_formula", "plot_sliding_window",
-           "layer_labels", "plot_receptive_fields"]
+           "plot_receptive_fields"]
 
 # Colours: one per role, shared by every panel and the legend.
 INPUT = "#ffffff"
@@ -84,7 +83,8 @@ def window_layout(n: int, kernel: int, stride: int = 1, padding: int = 0, dilati
     The number of windows is the package's ``conv_output_size`` / ``pool_output_size``;
     impossible settings raise their ``ValueError``. ``ceil_mode`` applies to pools only.
 
-    >>> window_layout(5, 2, stride=2, padding=1, pool=True, ceil_mode=True).dropped  # starts in the right padding
+    >>> window_layout(5, 2, stride=2, padding=1, pool=True,
+    ...               ceil_mode=True).dropped  # starts in the right padding
     6
     """
     if pool:
@@ -114,8 +114,9 @@ def size_formula(n: int, kernel: int, stride: int = 1, padding: int = 0, dilatio
 
     >>> size_formula(110, 3, stride=2, pool=True, ceil_mode=True)  # ZFNet's pool1
     'o = ⌈(110 + 2·0 − 1·(3 − 1) − 1) / 2⌉ + 1 = ⌈107/2⌉ + 1 = 55'
-    >>> size_formula(5, 2, stride=2, padding=1, pool=True, ceil_mode=True)
-    'o = ⌈(5 + 2·1 − 1·(2 − 1) − 1) / 2⌉ + 1 = ⌈5/2⌉ + 1 = 4, minus the last window, which would start in the right padding: 3'
+    >>> size_formula(5, 2, stride=2, padding=1, pool=True, ceil_mode=True)  # doctest: +NORMALIZE_WHITESPACE
+    'o = ⌈(5 + 2·1 − 1·(2 − 1) − 1) / 2⌉ + 1 = ⌈5/2⌉ + 1 = 4, minus the last window, which would start
+     in the right padding: 3'
     """
     layout = window_layout(n, kernel, stride, padding, dilation, pool=pool, ceil_mode=ceil_mode)
     left, right = ("⌈", "⌉") if layout.ceil_mode else ("⌊", "⌋")
@@ -123,7 +124,8 @@ def size_formula(n: int, kernel: int, stride: int = 1, padding: int = 0, dilatio
     text = (f"o = {left}({n} + 2·{padding} − {dilation}·({kernel} − 1) − 1) / {stride}{right} + 1"
             f" = {left}{_number(ratio)}{right} + 1 = ")
     if layout.dropped is not None:
-        return text + f"{layout.size + 1}, minus the last window, which would start in the right padding: {layout.size}"
+        return (text + f"{layout.size + 1}, minus the last window, "
+                f"which would start in the right padding: {layout.size}")
     return text + str(layout.size)
 
 
@@ -162,7 +164,8 @@ def _draw_grid(ax, layout: WindowLayout, cell: float) -> None:
     outside = idx >= layout.padded
     inside = (idx >= layout.padding) & (idx < layout.padding + layout.n)
     colours = np.where((outside[:, None] | outside[None, :])[..., None], to_rgb(OUTSIDE),
-                       np.where((inside[:, None] & inside[None, :])[..., None], to_rgb(INPUT), to_rgb(PADDING)))
+                       np.where((inside[:, None] & inside[None, :])[..., None], to_rgb(INPUT),
+                                to_rgb(PADDING)))
     top, span = layout.starts[0], layout.span
     rows = layout.taps(top)
     for r in range(top, top + span):  # the first window: its taps, and the pixels its dilation skips
@@ -187,10 +190,12 @@ def _draw_grid(ax, layout: WindowLayout, cell: float) -> None:
         _rect(ax, layout.starts[1], top, span, span, "none", edge=SECOND, lw=1.6, linestyle="--", zorder=4)
     _rect(ax, top, top, span, span, "none", edge=FIRST, lw=2.2, zorder=4)
     # Pixels no window reads: their row or their column is never reached.
-    crosses = [(c, r) for r in range(layout.padded) for c in range(layout.padded) if r not in read or c not in read]
+    crosses = [(c, r) for r in range(layout.padded) for c in range(layout.padded)
+               if r not in read or c not in read]
     if crosses:
         xs, ys = zip(*crosses)
-        ax.scatter(xs, ys, marker="x", s=(0.45 * points) ** 2, color=DROPPED, linewidths=0.8, alpha=0.6, zorder=5)
+        ax.scatter(xs, ys, marker="x", s=(0.45 * points) ** 2, color=DROPPED, linewidths=0.8, alpha=0.6,
+                   zorder=5)
     centres = [s + (span - 1) / 2 for s in layout.starts]
     xx, yy = np.meshgrid(centres, centres)
     ax.scatter(xx.ravel(), yy.ravel(), s=(0.3 * points) ** 2, color="black", zorder=5, linewidths=0)
@@ -291,14 +296,16 @@ def plot_sliding_window(n: int, kernel: int, stride: int = 1, padding: int = 0, 
     fig = plt.figure(figsize=(fig_w, fig_h))
     left = 0.85 / fig_w  # room for the strip's row labels
     grid_ax = fig.add_axes([left, (legend_h + strip_h + 0.45) / fig_h, grid_w / fig_w, grid_w / fig_h])
-    out_ax = fig.add_axes([left + (grid_w + gap) / fig_w, (legend_h + strip_h + 0.45 + grid_w - out_w) / fig_h,
+    out_ax = fig.add_axes([left + (grid_w + gap) / fig_w,
+                           (legend_h + strip_h + 0.45 + grid_w - out_w) / fig_h,
                            out_w / fig_w, out_w / fig_h])
     strip_ax = fig.add_axes([left, legend_h / fig_h, grid_w / fig_w, strip_h / fig_h])
     _draw_grid(grid_ax, layout, cell)
     _draw_output(out_ax, layout, out_cells)
     _draw_strip(strip_ax, layout, cell)
     kind = ("max-pool" + (", ceil_mode" if layout.ceil_mode else "")) if pool else "convolution"
-    setting = f"{kind}: n={n}, kernel k={kernel}, stride s={stride}, padding p={padding}, dilation d={dilation}"
+    setting = (f"{kind}: n={n}, kernel k={kernel}, stride s={stride}, padding p={padding}, "
+               f"dilation d={dilation}")
     fig.text(0.02, 1 - 0.22 / fig_h, setting, fontsize=10, fontweight="bold", va="top")
     formula = size_formula(n, kernel, stride, padding, dilation, pool=pool, ceil_mode=ceil_mode)
     fig.text(0.02, 1 - 0.5 / fig_h, formula.replace(", minus", ",\nminus"), fontsize=10, va="top",
@@ -317,34 +324,6 @@ def plot_sliding_window(n: int, kernel: int, stride: int = 1, padding: int = 0, 
 
 
 # --- receptive fields ----------------------------------------------------------
-
-
-def layer_labels(model: nn.Module) -> dict[str, str]:
-    """Paper-style names for a model's leaf layers: conv1, relu1, norm1, pool1, ..., fc6, drop6, fc8.
-
-    Weight layers (Conv2d, Linear) are numbered in order; a pool, ReLU or LRN takes the
-    number of the weight layer before it, a dropout the number of the one after it.
-
-    >>> from torch import nn
-    >>> layer_labels(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(), nn.Linear(2, 2)))
-    {'0': 'conv1', '1': 'relu1', '2': 'pool1', '3': 'flatten1', '4': 'drop2', '5': 'fc2'}
-    """
-    leaves = [(name, m) for name, m in model.named_modules() if not list(m.children())]
-    kinds = {nn.Conv2d: "conv", nn.Linear: "fc", nn.ReLU: "relu", nn.Dropout: "drop", nn.Flatten: "flatten",
-             nn.MaxPool2d: "pool", nn.AvgPool2d: "pool", nn.AdaptiveAvgPool2d: "avgpool"}
-    labels, count = {}, 0
-    for i, (name, m) in enumerate(leaves):
-        kind = next((v for k, v in kinds.items() if isinstance(m, k)), None)
-        if kind is None:
-            kind = "norm" if "Norm" in type(m).__name__ else type(m).__name__.lower()
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            count += 1
-            labels[name] = f"{kind}{count}"
-        elif isinstance(m, nn.Dropout):
-            labels[name] = f"{kind}{count + 1}"
-        else:
-            labels[name] = f"{kind}{count}"
-    return labels
 
 
 def plot_receptive_fields(rows: list[ReceptiveField], image=None, input_size: int = 227,
@@ -376,11 +355,13 @@ def plot_receptive_fields(rows: list[ReceptiveField], image=None, input_size: in
         ax.add_patch(square)
         if row.size >= 0.25 * input_size:  # small squares: the bar chart's colours name them
             ax.text(centre - half + 1, centre - half + 1, f"{name}: {row.size}", color=colour, fontsize=7.5,
-                    fontweight="bold", va="top", bbox=dict(facecolor="white", alpha=0.8, pad=1, edgecolor="none"))
+                    fontweight="bold", va="top",
+                    bbox=dict(facecolor="white", alpha=0.8, pad=1, edgecolor="none"))
     pad = 0.12 * input_size
     ax.set_xlim(edge[0] - pad, edge[1] + pad)
     ax.set_ylim(edge[1] + pad, edge[0] - pad)
-    ax.add_patch(Rectangle((-0.5, -0.5), input_size, input_size, facecolor="none", edgecolor="black", linewidth=1))
+    ax.add_patch(Rectangle((-0.5, -0.5), input_size, input_size, facecolor="none", edgecolor="black",
+                           linewidth=1))
     ax.set_title(f"the field of one unit per layer on the {input_size} × {input_size} input\n"
                  "(colours as on the right)", fontsize=10)
     ax.set_xticks([0, input_size - 1])

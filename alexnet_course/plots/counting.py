@@ -3,43 +3,26 @@
 Every function takes :class:`~alexnet_course.counting.LayerTable` objects (from
 ``count_layers``) and returns its figure. Weighted layers are labelled the way
 the paper names them: the convolutions ``conv1``, ``conv2``, ... in order, then
-the fully connected layers numbered on from there (``fc6``, ``fc7``, ``fc8`` in AlexNet).
-
->>> layer_labels(["Conv2d", "ReLU", "Conv2d", "Linear", "Linear"])
-['conv1', 'relu', 'conv2', 'fc3', 'fc4']
+the fully connected layers numbered on from there (``fc6``, ``fc7``, ``fc8`` in AlexNet),
+by :func:`~alexnet_course.plots.shared.layer_labels`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from alexnet_course.counting import LayerRow, LayerTable
 
-__all__ = ["layer_labels", "weighted_rows", "plot_layer_counts", "plot_shares", "plot_activation_memory"]
+from .shared import layer_labels
+
+__all__ = ["weighted_rows", "plot_layer_counts", "plot_shares", "plot_activation_memory"]
 
 MIB = 2**20  # bytes in a mebibyte: the "MB" of torchinfo, Keras and Paddle summaries
 CONV_COLOURS = plt.get_cmap("Blues")
 FC_COLOURS = plt.get_cmap("Oranges")
-
-
-def layer_labels(types: Sequence[str]) -> list[str]:
-    """Paper-style names for a sequence of layer type names: convN for the N-th Conv2d,
-    fcM for Linear layers numbered after the last conv, the lower-cased type otherwise."""
-    n_conv = sum(t == "Conv2d" for t in types)
-    labels, convs, fcs = [], 0, 0
-    for t in types:
-        if t == "Conv2d":
-            convs += 1
-            labels.append(f"conv{convs}")
-        elif t == "Linear":
-            fcs += 1
-            labels.append(f"fc{n_conv + fcs}")
-        else:
-            labels.append(t.lower())
-    return labels
 
 
 def weighted_rows(table: LayerTable) -> dict[str, LayerRow]:
@@ -47,37 +30,13 @@ def weighted_rows(table: LayerTable) -> dict[str, LayerRow]:
 
     >>> import torch
     >>> from alexnet_course.counting import count_layers
-    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 10))
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.Flatten(),
+    ...                           torch.nn.Linear(4 * 6 * 6, 10))
     >>> {name: row.params for name, row in weighted_rows(count_layers(net, (1, 8, 8))).items()}
     {'conv1': 40, 'fc2': 1450}
     """
     labels = layer_labels([r.type for r in table.rows])
     return {label: r for label, r in zip(labels, table.rows) if r.type in ("Conv2d", "Linear")}
-
-
-SHORT = {"ReLU": "relu", "LocalResponseNorm": "lrn", "MaxPool2d": "pool", "Dropout": "drop",
-         "AdaptiveAvgPool2d": "avgpool", "Flatten": "flatten"}
-
-
-def _stage_names(types: Sequence[str]) -> list[str]:
-    """Every leaf layer named after its stage: relu1, lrn1, pool1 follow conv1; a dropout
-    is named after the layer it feeds (drop6 before fc6).
-
-    >>> _stage_names(["Conv2d", "ReLU", "MaxPool2d", "Dropout", "Linear", "ReLU"])
-    ['conv1', 'relu1', 'pool1', 'drop2', 'fc2', 'relu2']
-    """
-    labels = layer_labels(types)
-    numbers = [int(lab[4:] if lab.startswith("conv") else lab[2:]) if t in ("Conv2d", "Linear") else None
-               for lab, t in zip(labels, types)]
-    names = []
-    for i, t in enumerate(types):
-        if numbers[i] is not None:
-            names.append(labels[i])
-            continue
-        search = range(i + 1, len(types)) if t == "Dropout" else range(i - 1, -1, -1)
-        number = next((numbers[j] for j in search if numbers[j] is not None), "")
-        names.append(f"{SHORT.get(t, t.lower())}{number}")
-    return names
 
 
 def _colour(label: str, index: int, count: int):
@@ -111,7 +70,8 @@ def plot_layer_counts(tables: Mapping[str, LayerTable], title: str | None = None
         ax.set_title(f"{unit} per layer (one image)")
         ax.grid(axis="y", alpha=0.3)
     # The legend shows the hatch, which is what tells the networks apart.
-    handles = [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch=hatches[i % len(hatches)])
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black",
+                             hatch=hatches[i % len(hatches)])
                for i in range(len(tables))]
     axes[0].legend(handles, list(tables), fontsize=8)
     if title:
@@ -166,7 +126,7 @@ def plot_activation_memory(table: LayerTable, title: str | None = None) -> plt.F
     line is the memory of all the parameters in the table's dtype, for scale.
     """
     itemsize = table.activation_bytes // max(1, table.activations)
-    names = _stage_names([r.type for r in table.rows])
+    names = layer_labels([r.type for r in table.rows])
     mib = np.array([r.activation_bytes / MIB for r in table.rows])
     colours = ["tab:blue" if r.type == "Conv2d" else "tab:orange" if r.type == "Linear" else "0.65"
                for r in table.rows]

@@ -52,20 +52,6 @@ def plot_confusion(matrix, classes, title: str | None = None) -> plt.Figure:
     return fig
 
 
-def show_filters(weight, ncols: int = 8, size: float = 0.9, title: str | None = None) -> plt.Figure:
-    """First-layer kernels ``(out, in, k, k)`` as small images, each scaled to its own
-    range (as the paper's Figure 3); 3-channel kernels in colour, others in grey."""
-    from .images import image_grid
-
-    kernels = weight.detach().float().cpu()
-    if kernels.shape[1] not in (1, 3):
-        kernels = kernels.mean(dim=1, keepdim=True)
-    low = kernels.amin(dim=(1, 2, 3), keepdim=True)
-    high = kernels.amax(dim=(1, 2, 3), keepdim=True)
-    scaled = (kernels - low) / (high - low).clamp_min(1e-12)
-    return image_grid(list(scaled), ncols=ncols, size=size, suptitle=title)
-
-
 class LivePlot:
     """Redraws a history's curves in place after every epoch: ``fit(..., on_epoch=LivePlot())``.
 

@@ -87,7 +87,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(built_book) -> str:
     """The book served over HTTP on a free localhost port, as a reader's static host would."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), functools.partial(_Quiet, directory=str(built_book)))
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()),
+                                functools.partial(_Quiet, directory=str(built_book)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"

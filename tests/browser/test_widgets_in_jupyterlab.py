@@ -18,6 +18,7 @@ import pytest
 matplotlib.use("Agg")
 
 from alexnet_course.arithmetic import conv_output_size  # noqa: E402
+from alexnet_course.experiments.lrn import conv1_like_activations  # noqa: E402
 from alexnet_course.widgets import LRNExplorer, OutputSizeExplorer, figure_png  # noqa: E402
 
 from .conftest import new_context  # noqa: E402
@@ -114,7 +115,8 @@ def wait_for_message(page, box, lines: list[str]) -> None:
                                arg=[box.locator(".ac-explorer-message").element_handle(), "\n".join(lines)],
                                timeout=UPDATE_MS)
     except PlaywrightTimeout as error:
-        raise AssertionError(f"the explorer did not update to {lines!r}; it shows {message_lines(box)!r}") from error
+        raise AssertionError(f"the explorer did not update to {lines!r}; "
+                             f"it shows {message_lines(box)!r}") from error
 
 
 def wait_for_new_picture(page, box, old_src: str | None) -> None:
@@ -214,10 +216,16 @@ def size_values(box) -> dict:
     return dict(values, layer=layer, ceil_mode=ceil_mode)
 
 
-@pytest.fixture(scope="module")
-def lesson01(lessons):
-    page = lessons("01_output_size_arithmetic.ipynb")
-    return page, explorer(page, "ac-output-size-explorer")
+def explorer_in(notebook: str, css_class: str):
+    """A module-scoped fixture: the notebook run in JupyterLab up to its explorer, and the explorer."""
+    @pytest.fixture(scope="module")
+    def opened(lessons):
+        page = lessons(notebook)
+        return page, explorer(page, css_class)
+    return opened
+
+
+lesson01 = explorer_in("01_output_size_arithmetic.ipynb", "ac-output-size-explorer")
 
 
 def test_output_size_explorer_starts_on_what_the_arithmetic_says(lesson01, size_explorer, artifacts):
@@ -245,7 +253,8 @@ def test_moving_a_slider_updates_output_size_and_picture(lesson01, size_explorer
 def test_impossible_setting_shows_a_message_not_a_traceback(lesson01, size_explorer, artifacts):
     page, box = lesson01
     # n = 1 with no padding is one pixel, narrower than an 11-tap kernel
-    check_impossible(page, box, size_explorer, size_values, [("padding", "Home"), ("kernel", "End"), ("n", "Home")],
+    check_impossible(page, box, size_explorer, size_values,
+                     [("padding", "Home"), ("kernel", "End"), ("n", "Home")],
                      ("kernel", "Home"), artifacts, "01_output_size_explorer_impossible")
 
 
@@ -253,17 +262,14 @@ def test_impossible_setting_shows_a_message_not_a_traceback(lesson01, size_explo
 
 @pytest.fixture(scope="module")
 def lrn_explorer():
-    return LRNExplorer()
+    return LRNExplorer(conv1_like_activations("chelsea", size=48))  # the map lesson 04 explores
 
 
 def lrn_values(box) -> dict:
     return {name: (int if name == "n" else float)(readout(box, name)) for name in LRN_SLIDERS}
 
 
-@pytest.fixture(scope="module")
-def lesson04(lessons):
-    page = lessons("04_local_response_normalization.ipynb")
-    return page, explorer(page, "ac-lrn-explorer")
+lesson04 = explorer_in("04_local_response_normalization.ipynb", "ac-lrn-explorer")
 
 
 def test_lrn_explorer_starts_on_the_papers_setting(lesson04, lrn_explorer, artifacts):

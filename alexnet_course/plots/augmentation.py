@@ -8,8 +8,7 @@ import numpy as np
 import torch
 from matplotlib.patches import Rectangle
 
-from .images import to_displayable
-from .regularization import _mean_band
+from .shared import mean_band, to_displayable
 
 __all__ = ["plot_crop_boxes", "plot_rgb_pca", "plot_augmentation"]
 
@@ -67,13 +66,12 @@ def plot_augmentation(result) -> plt.Figure:
     """Left: train (dashed, centre crop, eval mode) and test (solid) accuracy per epoch for
     both variants, mean over seeds with the min–max band. Right: final centre-crop and
     ten-crop test accuracy of every seed, per variant."""
-    from ..experiments.augmentation import VARIANTS
-
+    variants = list(dict.fromkeys(r["variant"] for r in result.rows))
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for i, (colour, variant) in enumerate(zip(_COLOURS, VARIANTS)):
+    for i, (colour, variant) in enumerate(zip(_COLOURS, variants)):
         rows = [r for r in result.rows if r["variant"] == variant]
-        _mean_band(left, rows, "train_top1", colour, "--", f"{variant}: train")
-        _mean_band(left, rows, "test_top1", colour, "-", f"{variant}: test")
+        mean_band(left, rows, "train_top1", colour, "--", f"{variant}: train")
+        mean_band(left, rows, "test_top1", colour, "-", f"{variant}: test")
         for j, key in enumerate(("test_top1", "tencrop_top1")):
             values = result.values(variant, key)
             x = 2 * i + j + np.linspace(-0.1, 0.1, len(values))
@@ -81,7 +79,7 @@ def plot_augmentation(result) -> plt.Figure:
             right.plot([2 * i + j - 0.25, 2 * i + j + 0.25], [np.mean(values)] * 2, color="black")
     left.set(xlabel="epoch", ylabel="accuracy (%)", title="train vs test accuracy")
     left.legend(fontsize=8)
-    labels = [f"{v}\n{test}" for v in VARIANTS for test in ("centre", "ten-crop")]
+    labels = [f"{v}\n{test}" for v in variants for test in ("centre", "ten-crop")]
     right.set(xticks=range(len(labels)), ylabel="test accuracy (%)",
               title="test on one crop vs ten (every seed, mean)")
     right.set_xticklabels(labels, fontsize=8)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from .core import Feedback
+from alexnet_course.exercises.core import Feedback
 
 _CALL = re.compile(r"\b(check_\w+)\(\s*answer_\w+")
 _QUESTION = re.compile(r"\*\*(?:Exercise )?\d+\.\*\*")
@@ -36,8 +36,9 @@ class Exercise:
 
 
 def find_check(name: str):
-    """The ``check_*`` function called ``name``, from whichever topic module defines it."""
-    from .. import exercises
+    """The ``check_*`` function called ``name``, from whichever topic module of
+    ``alexnet_course.exercises`` defines it."""
+    from alexnet_course import exercises
 
     for info in pkgutil.iter_modules(exercises.__path__):
         module = importlib.import_module(f"{exercises.__name__}.{info.name}")

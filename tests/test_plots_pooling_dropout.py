@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 
 from alexnet_course.data import photo
-from alexnet_course.experiments.dropout import DropoutResult, SIZES as DROP_SIZES
-from alexnet_course.experiments.pooling import PoolingResult, SIZES as POOL_SIZES
-from alexnet_course.plots import regularization
+from alexnet_course.experiments.dropout import SIZES as DROP_SIZES
+from alexnet_course.experiments.dropout import DropoutResult
+from alexnet_course.experiments.pooling import SIZES as POOL_SIZES
+from alexnet_course.experiments.pooling import PoolingResult
+from alexnet_course.plots import dropout as dropout_plots
+from alexnet_course.plots import pooling as pooling_plots
 
 
 @pytest.fixture(autouse=True)
@@ -23,16 +26,19 @@ def close_figures():
 
 
 def test_pool_windows_shows_the_coverage_counts():
-    fig = regularization.plot_pool_windows(photo("chelsea"), top=60, left=180, size=9)
+    fig = pooling_plots.plot_pool_windows(photo("chelsea"), top=60, left=180, size=9)
     overlap, tiled = fig.axes[1], fig.axes[2]
-    counts = lambda ax: sorted({int(t.get_text()) for t in ax.texts})
+
+    def counts(ax):
+        return sorted({int(t.get_text()) for t in ax.texts})
+
     assert counts(overlap) == [1, 2, 4]
     assert counts(tiled) == [0, 1]  # 9 is odd: 2x2/2 drops the last row and column
     assert "9→4" in overlap.get_title() and "9→4" in tiled.get_title()
 
 
 def test_pooled_titles_give_the_sizes():
-    fig = regularization.plot_pooled(np.zeros((20, 21, 3), np.uint8) + 1, repeats=1)
+    fig = pooling_plots.plot_pooled(np.zeros((20, 21, 3), np.uint8) + 1, repeats=1)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[1].endswith("9×10") and titles[2].endswith("10×10")
 
@@ -48,7 +54,7 @@ def _pool_result():
 
 def test_pool_ablation_draws_every_seed_and_the_paired_differences():
     r = _pool_result()
-    fig = regularization.plot_pool_ablation(r)
+    fig = pooling_plots.plot_pool_ablation(r)
     left, right = fig.axes
     points = [y for line in left.lines if line.get_marker() == "o" for y in line.get_ydata()]
     assert sorted(points) == sorted(row["test_top1_error"] for row in r.rows)
@@ -72,7 +78,7 @@ def _drop_result():
 
 def test_gap_curves_plot_train_test_and_gap_per_p():
     r = _drop_result()
-    fig = regularization.plot_gap_curves(r)
+    fig = dropout_plots.plot_gap_curves(r)
     left, right = fig.axes
     assert len(left.lines) == 4 and len(right.lines) == 2
     gap_no_dropout = right.lines[0].get_ydata()
@@ -81,7 +87,7 @@ def test_gap_curves_plot_train_test_and_gap_per_p():
 
 def test_ensemble_plot_has_the_passes_and_the_deterministic_line():
     r = _drop_result()
-    fig = regularization.plot_ensemble(r)
+    fig = dropout_plots.plot_ensemble(r)
     ax = fig.axes[0]
     curve, flat = ax.lines[0], ax.lines[1]
     assert list(curve.get_xdata()) == [1, 4, 16]

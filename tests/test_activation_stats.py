@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from alexnet_course.activations import ActivationStats, activation_stats, stats_frame
+from alexnet_course.activation_stats import ActivationStats, activation_stats, stats_frame
 
 
 def small_net():

@@ -1,7 +1,8 @@
 """Exercises of lesson 04 (local response normalization), recomputed from the package's layers.
 
->>> check_pytorch_alpha(5e-4)
-Correct: PyTorch averages the 5 squares instead of summing them, so it needs the paper's alpha times n: 0.0001 × 5 = 0.0005.
+>>> check_pytorch_alpha(5e-4)  # doctest: +NORMALIZE_WHITESPACE
+Correct: PyTorch averages the 5 squares instead of summing them, so it needs the paper's alpha
+times n: 0.0001 × 5 = 0.0005.
 >>> bool(check_pytorch_alpha(1e-4))  # the trap
 False
 """

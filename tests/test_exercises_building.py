@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from alexnet_course.exercises import models as ex
+from alexnet_course.exercises import building as ex
 from alexnet_course.models import alexnet
 
 
@@ -52,7 +52,7 @@ def test_he_std_of_conv1():
     assert "is not a number" in repr(ex.check_he_std_conv1("small"))
 
 
-@pytest.mark.parametrize("check", [ex.check_conv3_grouped_total, ex.check_biases_at_one, ex.check_default_std_fc6,
-                                   ex.check_he_std_conv1])
+@pytest.mark.parametrize("check", [ex.check_conv3_grouped_total, ex.check_biases_at_one,
+                                   ex.check_default_std_fc6, ex.check_he_std_conv1])
 def test_every_check_explains_its_answer(check):
     assert "Hint:" in repr(check(10**9))

@@ -55,8 +55,10 @@ def check_biases_at_one(answer) -> Feedback:
     total = sum(m.bias.numel() for m in ones.values())
     return check_number(
         answer, total,
-        " + ".join(f"{name} {m.bias.numel()}" for name, m in ones.items()) + f" = {total:,} biases start at 1",
-        "one bias per output channel or unit, in conv2, conv4, conv5 and the two hidden fully connected layers")
+        " + ".join(f"{name} {m.bias.numel()}" for name, m in ones.items())
+        + f" = {total:,} biases start at 1",
+        "one bias per output channel or unit, in conv2, conv4, conv5 "
+        "and the two hidden fully connected layers")
 
 
 def check_default_std_fc6(answer) -> Feedback:
@@ -79,5 +81,6 @@ def check_he_std_conv1(answer) -> Feedback:
     c, (kh, kw) = conv1.in_channels, conv1.kernel_size
     return check_number(
         answer, std,
-        f"fan_in = {c}·{kh}·{kw} = {fan_in}, so √(2/{fan_in}) = {std:.4f}, {std / 0.01:.1f} times the paper's 0.01",
+        f"fan_in = {c}·{kh}·{kw} = {fan_in}, so √(2/{fan_in}) = {std:.4f}, "
+        f"{std / 0.01:.1f} times the paper's 0.01",
         "He et al. use std √(2 / fan_in), fan_in = C_in·k·k inputs per output value", rel_tol=1e-2)

@@ -11,25 +11,25 @@ from torch import nn
 
 from alexnet_course.arithmetic import trace_arithmetic
 from alexnet_course.counting import conv_params, count_parameters, linear_params
-from alexnet_course.experiments import d2l_baseline
+from alexnet_course.experiments import relatives
 from alexnet_course.models import alexnet
 
-needs_d2l = pytest.mark.skipif(d2l_baseline.d2l_available() is not None,
-                               reason=str(d2l_baseline.d2l_available()))
+needs_d2l = pytest.mark.skipif(relatives.d2l_available() is not None,
+                               reason=str(relatives.d2l_available()))
 
 
 def test_a_missing_d2l_is_reported_clearly(monkeypatch):
     monkeypatch.setitem(sys.modules, "d2l", None)  # makes `from d2l import torch` fail
-    reason = d2l_baseline.d2l_available()
+    reason = relatives.d2l_available()
     assert reason and "pip install --no-deps d2l==1.0.3" in reason
     with pytest.raises(RuntimeError, match="d2l is not installed"):
-        d2l_baseline.d2l_baseline("smoke")
+        relatives.d2l_baseline("smoke")
 
 
 @needs_d2l
 def test_d2l_chapter_net_matches_the_course_variant():
     torch.manual_seed(0)
-    theirs = d2l_baseline.d2l_alexnet()
+    theirs = relatives.d2l_alexnet()
     # conv1 on 224 with padding 1: (224 + 2 - 11) // 4 + 1 = 54, then 26, 12, 12, 12, 5
     by_hand = (conv_params(1, 96, 11) + conv_params(96, 256, 5) + conv_params(256, 384, 3)
                + conv_params(384, 384, 3) + conv_params(384, 256, 3)
@@ -48,7 +48,7 @@ def test_d2l_chapter_net_matches_the_course_variant():
 
 @needs_d2l
 def test_both_recipes_run_offline_in_the_smoke_profile(no_network):
-    result = d2l_baseline.d2l_baseline("smoke", device="cpu")
+    result = relatives.d2l_baseline("smoke", device="cpu")
     d2l_row, ours = result.rows
     assert d2l_row["recipe"].startswith("d2l") and ours["recipe"].startswith("course")
     for row in result.rows:

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from alexnet_course.exercises import activations as ex
+from alexnet_course.exercises import relu_vs_tanh as ex
 
 
 def test_tanh_gradient():

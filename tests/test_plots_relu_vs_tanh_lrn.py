@@ -1,21 +1,22 @@
-"""Lesson 03/04 figures draw from real results without errors and show what they say."""
+"""Lesson 03 and 04 figures (plots/relu_vs_tanh.py, plots/lrn.py) draw from real results without errors
+and show what they say."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import torch
 
 from alexnet_course.experiments import lrn, relu_vs_tanh
-from alexnet_course.layers import LocalResponseNorm
-from alexnet_course.plots import activations as plots
+from alexnet_course.layers import LocalResponseNorm, lrn_divisor
+from alexnet_course.plots import lrn as lrn_plots
+from alexnet_course.plots import relu_vs_tanh as relu_vs_tanh_plots
 
 
 def test_activations_plot_has_both_functions_and_gradients():
-    fig = plots.plot_activations()
+    fig = relu_vs_tanh_plots.plot_activations()
     f_ax, g_ax = fig.axes
-    assert [l.get_label() for l in f_ax.get_lines()] == ["tanh", "ReLU"]
+    assert [line.get_label() for line in f_ax.get_lines()] == ["tanh", "ReLU"]
     tanh_grad = g_ax.get_lines()[0].get_ydata()
     assert abs(tanh_grad.max() - 1.0) < 1e-6 and tanh_grad.min() < 1e-3
     plt.close(fig)
@@ -32,7 +33,7 @@ def _result():
 
 def test_error_curves_one_line_per_run_plus_means():
     result = _result()
-    fig = plots.plot_error_curves(result)
+    fig = relu_vs_tanh_plots.plot_error_curves(result)
     (ax,) = fig.axes
     assert len(ax.get_lines()) == len(result.runs) + 2 + 1  # runs, two means, the 25% line
     assert any("25%" in t.get_text() for t in ax.get_legend().get_texts())
@@ -42,10 +43,10 @@ def test_error_curves_one_line_per_run_plus_means():
 def test_lrn_figures():
     a = lrn.conv1_like_activations(size=32)
     b = LocalResponseNorm()(a[None])[0]
-    fig = plots.plot_lrn_maps(a, b, lrn.lrn_divisor(a), channel=3)
+    fig = lrn_plots.plot_lrn_maps(a, b, lrn_divisor(a[None])[0], channel=3)
     assert len(fig.axes) == 6  # three images and their colour bars
     plt.close(fig)
-    fig = plots.plot_channel_profile(a, b, (5, 5))
+    fig = lrn_plots.plot_channel_profile(a, b, (5, 5))
     assert len(fig.axes[0].patches) == 2 * a.shape[0]
     plt.close(fig)
 
@@ -54,6 +55,6 @@ def test_norm_ablation_plot():
     result = lrn.NormAblation("smoke", lrn.SIZES["smoke"])
     for norm in lrn.NORMS:
         result.runs.append(lrn.NormRun(norm, 0, [0.5, 0.4], [0.5, 0.3], 1.0))
-    fig = plots.plot_norm_ablation(result)
+    fig = lrn_plots.plot_norm_ablation(result)
     assert len(fig.axes[0].get_lines()) == len(lrn.NORMS)
     plt.close(fig)

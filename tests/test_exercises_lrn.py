@@ -2,7 +2,7 @@
 
 import torch
 
-from alexnet_course.exercises import normalization as ex
+from alexnet_course.exercises import lrn as ex
 
 
 def test_pytorch_alpha_makes_pytorch_the_paper_layer():

@@ -1,5 +1,5 @@
-"""Figures of lessons 05 and 06: pooling windows on a real photo, the pooling ablation,
-train/test curves with and without dropout, and dropout as an ensemble."""
+"""Figures of lesson 05: pooling windows on a real photo, pooled photos, and the paired
+pooling ablation. Each function returns its figure."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
-__all__ = ["plot_pool_windows", "plot_pooled", "plot_pool_ablation", "plot_gap_curves",
-           "plot_ensemble"]
+from ..arithmetic import window_coverage
+
+__all__ = ["plot_pool_windows", "plot_pooled", "plot_pool_ablation"]
 
 _COLOURS = ("tab:red", "tab:blue", "tab:green", "tab:orange")
 
@@ -27,8 +28,6 @@ def plot_pool_windows(image, top: int, left: int, size: int = 9,
     """The photo with a ``size``×``size`` patch marked; then, for each (kernel, stride) in
     ``pools``, the patch with its first pooling windows drawn and, in every pixel, the number
     of windows that contain it (1, 2 or 4 for overlapping 3×3/2; 1 or 0 for 2×2/2)."""
-    from ..experiments.pooling import coverage
-
     grey = _grey(image)
     patch = grey[top:top + size, left:left + size]
     fig, axes = plt.subplots(1, 1 + len(pools), figsize=(3.6 * (1 + len(pools)), 3.6))
@@ -36,7 +35,7 @@ def plot_pool_windows(image, top: int, left: int, size: int = 9,
     axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False, ec="yellow", lw=2))
     axes[0].set_title(f"photo {grey.shape[0]}×{grey.shape[1]}, patch {size}×{size}")
     for ax, (k, s) in zip(axes[1:], pools):
-        counts = torch.outer(coverage(size, k, s), coverage(size, k, s)).numpy()
+        counts = torch.outer(window_coverage(size, k, s), window_coverage(size, k, s)).numpy()
         ax.imshow(patch, cmap="gray")
         for (i, j), n in np.ndenumerate(counts):
             ax.text(j, i, str(n), ha="center", va="center", fontsize=9,
@@ -78,8 +77,6 @@ def plot_pooled(image, pools=((3, 2), (2, 2)), repeats: int = 2) -> plt.Figure:
 def plot_pool_ablation(result) -> plt.Figure:
     """Left: test top-1 error of every seed for each pooling, with mean ± std. Right: the
     paired difference (3/2 minus 2/2) per seed, its mean, and the paper's −0.4."""
-    from ..experiments.pooling import PAPER_EFFECT
-
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
     pools = ["3/2", "2/2"]
     for i, pool in enumerate(pools):
@@ -92,7 +89,8 @@ def plot_pool_ablation(result) -> plt.Figure:
              ylabel="test top-1 error (%)", title="every seed, and mean ± std", xlim=(-0.5, 1.6))
     diffs = np.array(result.differences())
     right.axhline(0, color="grey", lw=1)
-    right.axhline(PAPER_EFFECT["top1"], color="tab:purple", ls="--", label="paper (ImageNet): −0.4")
+    paper = result.paper_effect["top1"]
+    right.axhline(paper, color="tab:purple", ls="--", label=f"paper (ImageNet): {paper:+.1f}")
     right.bar(range(len(diffs)), diffs, color="tab:red", alpha=0.7, label="this run, per seed")
     right.axhline(diffs.mean(), color="tab:red", lw=2, label=f"mean {diffs.mean():+.2f}")
     right.set(xlabel="seed", ylabel="error change (points)", xticks=range(len(diffs)),
@@ -100,51 +98,5 @@ def plot_pool_ablation(result) -> plt.Figure:
     right.legend(fontsize=8)
     for ax in (left, right):
         ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def _mean_band(ax, rows, key, colour, style, label):
-    epochs = sorted({r["epoch"] for r in rows})
-    values = np.array([[r[key] for r in rows if r["epoch"] == e] for e in epochs]) * 100
-    ax.plot(epochs, values.mean(1), style, color=colour, label=label)
-    if values.shape[1] > 1:
-        ax.fill_between(epochs, values.min(1), values.max(1), color=colour, alpha=0.15)
-
-
-def plot_gap_curves(result) -> plt.Figure:
-    """Left: train (dashed, eval mode) and test (solid) accuracy per epoch for each dropout p,
-    mean over seeds with the min–max band. Right: the gap, train minus test."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for colour, p in zip(_COLOURS, result.size.probabilities):
-        rows = [r for r in result.rows if r["p"] == p]
-        name = "no dropout" if p == 0 else f"dropout p = {p}"
-        _mean_band(left, rows, "train_top1", colour, "--", f"{name}: train")
-        _mean_band(left, rows, "test_top1", colour, "-", f"{name}: test")
-        _mean_band(right, rows, "gap", colour, "-", name)
-    left.set(xlabel="epoch", ylabel="accuracy (%)", title="train vs test accuracy")
-    right.set(xlabel="epoch", ylabel="train − test (points)", title="the over-fitting gap")
-    for ax in (left, right):
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def plot_ensemble(result) -> plt.Figure:
-    """Test accuracy of the average of T stochastic passes against T, beside the one
-    deterministic (scaled) pass, for every dropout-trained network."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    for colour, ens in zip(_COLOURS, result.ensembles):
-        passes = [r["passes"] for r in ens["rows"]]
-        ax.plot(passes, [100 * r["top1"] for r in ens["rows"]], "o-", color=colour,
-                label=f"seed {ens['seed']}: average of T stochastic passes")
-        ax.axhline(100 * ens["deterministic"]["top1"], color=colour, ls="--",
-                   label=f"seed {ens['seed']}: one deterministic pass")
-    ax.set_xscale("log", base=2)
-    ax.set(xlabel="stochastic passes averaged (T)", ylabel="test accuracy (%)",
-           title="dropout as an ensemble of thinned networks")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

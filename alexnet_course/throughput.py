@@ -1,0 +1,120 @@
+"""Throughput: images per second of a network, timed on this machine, as ratios to a
+baseline measured in the same run (lesson 10's speed columns, ``alexnet-course bench compare``).
+
+Every network runs the same loop (fp32, plain SGD, a random batch at its native input
+size), and each figure is the fastest of a few single timed steps: other processes on a
+shared machine only ever slow a step down.
+
+>>> rows = compare_bench(torch.device("cpu"), models=("lenet5",), baseline="lenet5",
+...                      batch_size=2, steps=1, warmup=0)
+>>> rows[0]["model"], rows[0]["train_vs_alexnet"]
+('lenet5', 1.0)
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+import torch.nn.functional as F
+
+from . import devices
+from .models import RELATIVES, get_model, native_input_size
+
+__all__ = ["sync", "images_per_second", "fastest_rate", "model_throughput", "compare_bench",
+           "format_compare"]
+
+
+def sync(device: torch.device) -> None:
+    """Wait for the device to finish its queued work, so that a clock reads real time."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def images_per_second(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:
+    """Time ``steps`` calls of ``step(x, y)`` on batches after ``warmup`` untimed ones."""
+    batches = iter(batches)
+    for i in range(warmup + steps):
+        if i == warmup:
+            sync(device)
+            began = time.perf_counter()
+        step(*next(batches))
+    sync(device)
+    return steps * batch_size / (time.perf_counter() - began)
+
+
+def _random_batches(input_size, batch_size: int, device, num_classes: int = 10):
+    """The same random batch forever: throughput does not depend on pixel values."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(batch_size, *input_size, generator=gen).to(device)
+    y = torch.randint(0, num_classes, (batch_size,), generator=gen).to(device)
+    while True:
+        yield x, y
+
+
+def fastest_rate(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:
+    """Images/s of the fastest of ``steps`` single timed steps (after ``warmup`` untimed ones):
+    other processes on a shared machine only ever slow a step down."""
+    batches = iter(batches)
+    return max(images_per_second(step, batches, batch_size, device, 1, warmup if i == 0 else 0)
+               for i in range(steps))
+
+
+def model_throughput(name: str, device: torch.device, batch_size: int, steps: int,
+                     warmup: int) -> dict:
+    """Inference and training images/s of registry model ``name`` at its native input size,
+    fp32, plain SGD, fastest of ``steps`` timed steps: the same loop for every network, so
+    only the network differs."""
+    torch.manual_seed(0)
+    model = get_model(name, num_classes=10).to(device)
+    size = native_input_size(name)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+
+    @torch.inference_mode()
+    def infer(x, y):
+        model(x)
+
+    def step(x, y):
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+    model.eval()
+    inference = fastest_rate(infer, _random_batches(size, batch_size, device), batch_size,
+                             device, steps, warmup)
+    model.train()
+    training = fastest_rate(step, _random_batches(size, batch_size, device), batch_size,
+                            device, steps, warmup)
+    return {"model": name, "input": "x".join(map(str, size)), "batch": batch_size,
+            "infer_img_s": inference, "train_img_s": training}
+
+
+def compare_bench(device: torch.device | None = None, models=RELATIVES,
+                  baseline: str = "alexnet-paper", batch_size: int | None = None,
+                  steps: int = 3, warmup: int = 1, progress: bool = False) -> list[dict]:
+    """Throughput of every model in ``models`` (and ``baseline``), measured in this run, each
+    with its ratio to ``baseline``'s (above 1: faster than AlexNet)."""
+    device = device or devices.device()
+    batch_size = batch_size or (64 if device.type == "cuda" else 4)
+    names = list(dict.fromkeys([baseline, *models]))
+    if progress:
+        from alexnet_course.progress import progress_bar
+
+        names = progress_bar(names, desc="throughput", unit="model")
+    rows = {n: model_throughput(n, device, batch_size, steps, warmup) for n in names}
+    base = rows[baseline]
+    for row in rows.values():
+        row["infer_vs_alexnet"] = row["infer_img_s"] / base["infer_img_s"]
+        row["train_vs_alexnet"] = row["train_img_s"] / base["train_img_s"]
+    return [rows[n] for n in dict.fromkeys([*models, baseline]) if n in rows]
+
+
+def format_compare(rows: list[dict], device: torch.device, baseline: str = "alexnet-paper") -> str:
+    lines = [f"throughput at native input size on {devices.describe(device)}, torch {torch.__version__}"
+             f" (ratios to {baseline}, same run)",
+             f"{'model':22s} {'input':10s} {'batch':>5s} {'infer img/s':>12s} {'× AlexNet':>10s} "
+             f"{'train img/s':>12s} {'× AlexNet':>10s}"]
+    for r in rows:
+        lines.append(f"{r['model']:22s} {r['input']:10s} {r['batch']:5d} {r['infer_img_s']:12.1f} "
+                     f"{r['infer_vs_alexnet']:9.3f}x {r['train_img_s']:12.1f} {r['train_vs_alexnet']:9.3f}x")
+    return "\n".join(lines)
