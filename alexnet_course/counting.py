@@ -2,9 +2,9 @@
 
 What is counted: a multiply-add (MAC) is one ``a * b + c``. Only Conv2d and
 Linear are counted, and not their biases: the convention of torchvision's
-"GFLOPS" column and of fvcore (torchvision's AlexNet: 0.714). ptflops also counts
-ReLU, pooling and biases and reports 0.72 for the same net. FLOP counters such as
-``torch.utils.flop_counter.FlopCounterMode`` report 2 FLOPs per MAC.
+"GFLOPS" column (torchvision's AlexNet: 0.714 G). Counters with other rules (biases,
+ReLU, pooling) report other totals; lesson 02 computes them rule by rule. FLOP counters
+such as ``torch.utils.flop_counter.FlopCounterMode`` report 2 FLOPs per MAC.
 
 By hand, the paper's conv1 (96 kernels of 11x11x3, 55x55 outputs) and fc6:
 

@@ -62,7 +62,8 @@ def test_typical_wrong_answer_says_which_way_and_hints(check, right, wrong):
                          ids=lambda c: c.__name__)
 def test_unanswered_and_malformed_answers_get_a_hint(check):
     assert not check(None) and repr(check(None)).startswith("Not answered yet. Hint: ")
-    assert not check("fifty-five") and "is not a number" in repr(check("fifty-five"))
+    malformed = repr(check("fifty-five"))
+    assert not check("fifty-five") and ("is not a number" in malformed or "is not one of" in malformed)
 
 
 def test_right_answer_explains_the_derivation():
@@ -85,12 +86,3 @@ def test_missing_and_malformed_answers():
 def test_relative_tolerance_accepts_rounded_answers():
     assert exercises.check_smoke_fraction(0.0333)
     assert not exercises.check_number(0.0333, 1 / 30, "", "", rel_tol=0.0)
-
-
-def test_training_exercises():
-    assert exercises.check_steps_per_epoch(469)  # 60,000 / 128 = 468.75, rounded up
-    assert "too low" in repr(exercises.check_steps_per_epoch(468))
-    assert exercises.check_paper_steps(90 * 9375)
-    assert not exercises.check_paper_steps(90 * 1_200_000)
-    assert exercises.check_chance_top5(0.5)
-    assert not exercises.check_chance_top5(0.05)

@@ -3,28 +3,29 @@ through the package's check (``CHECKS``: check, derived answer, a typical wrong 
 
 from __future__ import annotations
 
-import numpy as np
-
-from alexnet_course.data import photos
 from alexnet_course.exercises.augmentation import (
-    check_pca_shift_levels,
+    check_grey_pca_share,
     check_pixels_in_all_ten_crops,
-    check_views_36_to_32,
+    check_views_227_of_256,
 )
 
-VIEWS = (36 - 32 + 1) ** 2 * 2  # 5 start positions per axis, 2 mirrors
+VIEWS = (256 - 227 + 1) ** 2 * 2  # a window starts at 0..29 along each axis: 30 positions, 2 mirrors
 # The top-left crop holds rows/columns 0..223, the bottom-right one 32..255: all ten share 32..223.
 EVERYWHERE = (224 - 32) ** 2
-rows = np.concatenate([p.reshape(-1, 3) for p in photos().values()]) / 255
-SHIFT_LEVELS = 0.1 * np.linalg.eigvalsh(np.cov(rows.T)).max() * 255
+# Grey pixels (r, r, r) have covariance Var(r)·J, J the all-ones 3×3 matrix, whose eigenvalues are
+# 3, 0, 0: all the variance lies along (1, 1, 1)/√3, so λ1 holds a share of exactly 1.
+GREY_SHARE = 1
 
 CHECKS = [
-    (check_views_36_to_32, VIEWS, 32),  # the paper's (36 − 32)² · 2 convention
+    (check_views_227_of_256, VIEWS, (256 - 227) ** 2 * 2),  # the paper's one-short convention
     (check_pixels_in_all_ten_crops, EVERYWHERE, 224 * 224),  # one crop's area
-    (check_pca_shift_levels, SHIFT_LEVELS, SHIFT_LEVELS * 255),  # forgot that λ is a variance
+    (check_grey_pca_share, GREY_SHARE, 1 / 3),  # "the variance splits evenly over R, G and B"
 ]
 
 
-def test_the_shift_accepts_a_rounded_answer_but_not_a_different_one():
-    assert check_pca_shift_levels(round(SHIFT_LEVELS, 1))  # "4.2 grey levels"
-    assert not check_pca_shift_levels(SHIFT_LEVELS * 1.1)
+def test_the_grey_share_verdict_states_the_measured_figures():
+    verdict = check_grey_pca_share(1.0)
+    assert verdict and "100.0%" in repr(verdict) and "89.1%" in repr(verdict)  # grey, then colour
+    assert "(0.577, 0.577, 0.577)" in repr(verdict)  # p1 = (1, 1, 1)/√3
+    assert not check_grey_pca_share(0.891)  # the colour photos' share
+    assert "too high" in repr(check_grey_pca_share(100))  # a percentage, not a fraction

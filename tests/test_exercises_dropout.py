@@ -3,21 +3,62 @@ through the package's check (``CHECKS``: check, derived answer, a typical wrong 
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from alexnet_course.exercises.dropout import check_fc6_dropped, check_inverted_scale, check_thinned_networks
+from alexnet_course.exercises.dropout import (
+    check_fc7_weights_used,
+    check_inverted_scale,
+    check_thinned_networks,
+    fc7_weights_used,
+    placements,
+)
 
 FC6_IN = 256 * 6 * 6  # 9216: the paper's flattened pool5
-FC7_IN = 4096
+HIDDEN = 4096  # fc6's and fc7's outputs
 INVERTED_SCALE = 1 / (1 - 0.2)  # 1.25
-FC6_DROPPED = 0.5 * FC6_IN  # 4608
-THINNED = FC6_IN + FC7_IN  # 13312
+# The paper (and Caffe) drops fc6's and fc7's outputs; the course (and torchvision) their inputs.
+PAPER_THINNED = HIDDEN + HIDDEN  # 8192
+COURSE_THINNED = FC6_IN + HIDDEN  # 13312
 
 CHECKS = [
     (check_inverted_scale, INVERTED_SCALE, 1 - 0.2),  # multiplying by the keep probability
-    (check_fc6_dropped, FC6_DROPPED, 0.5 * FC7_IN),  # fc7's input instead
-    (check_thinned_networks, THINNED, FC6_IN + FC7_IN + 1000),  # counting fc8's outputs too
+    (check_thinned_networks, PAPER_THINNED, COURSE_THINNED),  # the course's placement instead
 ]
+
+
+def test_placements_name_the_units_each_drops():
+    assert placements() == {"inputs": [("fc6 inputs", FC6_IN), ("fc7 inputs", HIDDEN)],
+                            "outputs": [("fc6 outputs", HIDDEN), ("fc7 outputs", HIDDEN)]}
+    assert "9,216 + 4,096 = 13,312" in repr(check_thinned_networks(PAPER_THINNED))
+
+
+def test_fc7_weights_prediction():
+    # A weight of fc7 works when the unit it reads and the unit it writes are kept. On inputs,
+    # only what fc7 reads is dropped: 1 - p = 1/2 of its weights; on outputs, fc6's outputs
+    # (what fc7 reads) and fc7's outputs both are: (1 - p)^2 = 1/4.
+    share = {"inputs": 1 - 0.5, "outputs": (1 - 0.5) ** 2}
+    expected = max(share, key=share.get)
+    verdict = check_fc7_weights_used(expected)
+    assert verdict and expected == "inputs"
+    assert "(50.0%) on inputs" in repr(verdict) and "(25.0%) on outputs" in repr(verdict)
+    assert check_fc7_weights_used(" Input ")  # singular and any case
+    wrong = check_fc7_weights_used("same")  # "p is 0.5 either way"
+    assert not wrong and repr(wrong).startswith("'same' is not it. Hint: ")
+
+
+@pytest.mark.parametrize("p, problem", [
+    (1, "drops every unit"), (1.0, "drops every unit"), (-0.1, "is not a probability"),
+    (1.5, "is not a probability"), (float("nan"), "is not a probability"), ("half", "is not a probability"),
+])
+def test_impossible_p_gets_a_message_not_an_exception(p, problem):
+    verdict = check_inverted_scale(1.25, p=p)
+    assert not verdict and repr(verdict).startswith("Cannot check this: ") and problem in repr(verdict)
+
+
+def test_other_p_are_checked():
+    assert check_inverted_scale(1, p=0) and check_inverted_scale(2, p=0.5)
+    assert check_inverted_scale(torch.tensor(4.0), p=0.75)
 
 
 def test_checks_leave_the_random_stream_alone():
@@ -25,4 +66,6 @@ def test_checks_leave_the_random_stream_alone():
     expected = torch.rand(3)
     torch.manual_seed(0)
     check_inverted_scale(1.25)
+    fc7_weights_used.cache_clear()  # draw the masks again, here
+    check_fc7_weights_used("inputs")
     assert torch.equal(torch.rand(3), expected)

@@ -110,3 +110,39 @@ def test_paper_inconsistencies():
     assert 1.4 < shares[2] < 1.5
     grouped_conv3 = count_parameters(paper) - conv_params(256, 384, 3) + conv_params(256, 384, 3, groups=2)
     assert grouped_conv3 == 60_965_224 - 384 * 128 * 9
+
+
+def test_lrn_over_96_channels_follows_the_clipped_window_not_the_neighbours():
+    # Every channel equally active: the divisor then depends only on how many channels the
+    # window sums, c - 48 ... c + 47 clipped to 0 ... 95 for n = 96 (c - 2 ... c + 2 for n = 5).
+    from alexnet_course.layers import lrn_divisor
+
+    a = torch.full((1, 96, 1, 1), 10.0)
+    for n in (5, 96):
+        lengths = torch.tensor([min(95, c + (n - 1) // 2) - max(0, c - n // 2) + 1 for c in range(96)])
+        by_hand = (2.0 + 1e-4 * 100.0 * lengths) ** 0.75
+        assert torch.allclose(lrn_divisor(a, n, 1e-4, 0.75, 2.0).flatten(), by_hand.float())
+        if n == 96:  # only the middle channel sums all 96 maps; the ends about half of them
+            assert lengths.argmax() == 48 and lengths.max() == 96 and (lengths[0], lengths[95]) == (48, 49)
+        else:  # n = 5: the same window everywhere but at the two ends
+            assert (lengths == 5).sum() == 92
+
+
+def test_torchvisions_gflops_figure_is_its_multiply_adds():
+    from torchvision.models import AlexNet_Weights
+
+    with torch.device("meta"):
+        macs = count_layers(alexnet("torchvision"), (3, 224, 224)).macs
+    # conv1..conv5 and fc6..fc8 on 224: outputs x kernel volume, by hand
+    by_hand = (55 * 55 * 64 * 11 * 11 * 3 + 27 * 27 * 192 * 5 * 5 * 64 + 13 * 13 * 384 * 3 * 3 * 192
+               + 13 * 13 * 256 * 3 * 3 * 384 + 13 * 13 * 256 * 3 * 3 * 256
+               + 9216 * 4096 + 4096 * 4096 + 4096 * 1000)
+    assert macs == by_hand == 714_188_480
+    assert AlexNet_Weights.IMAGENET1K_V1.meta["_ops"] == round(macs / 1e9, 3) == 0.714
+
+
+def test_d2l_takes_the_other_reading_of_the_papers_dropout():
+    with torch.device("meta"):
+        kinds = {v: [type(m).__name__ for m in alexnet(v).classifier] for v in ("paper", "d2l")}
+    assert kinds["paper"][0] == kinds["paper"][3] == "Dropout"  # on the inputs of fc6 and fc7
+    assert kinds["d2l"][1:3] == kinds["d2l"][4:6] == ["ReLU", "Dropout"]  # on their outputs

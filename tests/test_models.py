@@ -322,7 +322,35 @@ def test_keras_and_d2l_shapes():
         sizes = [r.shape[1] for r in trace_shapes(model, (1, 224, 224)) if r.type in ("Conv2d", "MaxPool2d")]
         assert sizes[0] == conv_output_size(224, 11, 4, padding) == 54
         assert sizes == [54, 26, 26, 12, 12, 12, 12, 5]
-        assert model.classifier[1].in_features == 256 * 5 * 5
+        fc6 = next(m for m in model.classifier if isinstance(m, nn.Linear))
+        assert fc6.in_features == 256 * 5 * 5
+
+
+def test_d2l_variant_is_the_chapters_net_layer_for_layer():
+    # d2l's chapter: Conv(11, s4, p1) ReLU Pool, Conv(5, p2) ReLU Pool, 3 x [Conv(3, p1) ReLU], Pool,
+    # Flatten, Linear(6400, 4096) ReLU Dropout(0.5), Linear(4096, 4096) ReLU Dropout(0.5), Linear(4096, 10).
+    model = meta(alexnet, "d2l")
+    assert [type(m).__name__ for m in model.features] == [
+        "Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d",
+        "Conv2d", "ReLU", "Conv2d", "ReLU", "Conv2d", "ReLU", "MaxPool2d"]
+    assert model.avgpool is None  # the forward pass flattens pool5's map straight into fc6
+    kinds = [type(m).__name__ for m in model.classifier]
+    assert kinds == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
+    linears = [(m.in_features, m.out_features) for m in model.classifier if isinstance(m, nn.Linear)]
+    assert linears == [(6400, 4096), (4096, 4096), (4096, 10)]
+    assert all(m.p == 0.5 for m in model.classifier if isinstance(m, nn.Dropout))
+    assert len(model.features) + 1 + len(model.classifier) == 21  # d2l's Sequential, Flatten included
+    assert count_parameters(model) == alexnet_total(1, (96, 256, 384, 384, 256), FLAT_224, classes=10)
+
+
+@pytest.mark.parametrize("variant", ["single", "small", "keras_1ch", "paddle"])
+def test_only_d2l_drops_after_fc6_and_fc7(variant):
+    # Every other config-built variant keeps torchvision's order and its state_dict keys.
+    model = meta(alexnet, variant)
+    assert [type(m).__name__ for m in model.classifier] == [
+        "Dropout", "Linear", "ReLU", "Dropout", "Linear", "ReLU", "Linear"]
+    assert [k for k in model.state_dict() if k.startswith("classifier.")] == [
+        f"classifier.{i}.{p}" for i in (1, 4, 6) for p in ("weight", "bias")]
 
 
 def test_paddle_route_is_illegal_in_pytorch():

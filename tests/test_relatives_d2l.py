@@ -47,6 +47,23 @@ def test_d2l_chapter_net_matches_the_course_variant():
 
 
 @needs_d2l
+def test_d2l_chapter_net_has_the_course_variants_layers_in_its_order():
+    torch.manual_seed(0)
+    theirs = relatives.d2l_alexnet()
+    ours = alexnet("d2l")
+    # The course's forward pass flattens between features and classifier, where d2l has a Flatten.
+    layers = [*ours.features, nn.Flatten(), *ours.classifier]
+    assert [repr(m) for m in theirs.net] == [repr(m) for m in layers]  # types, kernels, strides, p
+    assert isinstance(theirs.net[-3], nn.ReLU) and isinstance(theirs.net[-2], nn.Dropout)  # fc7, ReLU, drop
+    assert [tuple(p.shape) for p in theirs.parameters()] == [tuple(p.shape) for p in ours.parameters()]
+    # With d2l's weights the course's network computes d2l's function (dropout off).
+    ours.load_state_dict(dict(zip(ours.state_dict(), theirs.net.state_dict().values())))
+    x = torch.randn(2, 1, 224, 224)
+    with torch.no_grad():
+        assert torch.allclose(ours.eval()(x), theirs.net.eval()(x), rtol=1e-5, atol=1e-6)
+
+
+@needs_d2l
 def test_both_recipes_run_offline_in_the_smoke_profile(no_network):
     result = relatives.d2l_baseline("smoke", device="cpu")
     d2l_row, ours = result.rows

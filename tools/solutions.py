@@ -5,8 +5,8 @@ markdown just above it. The answer and its derivation come from the same ``check
 function that grades the learner (:attr:`Feedback.solution`), so a solution can never
 disagree with its check:
 
->>> find_check("check_small_pool1_size")(None).solution.split(":")[0]
-'15'
+>>> find_check("check_zfnet_conv1_size")(None).solution.split(":")[0]
+'109'
 """
 
 from __future__ import annotations

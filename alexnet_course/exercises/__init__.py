@@ -6,7 +6,7 @@ shared :class:`Feedback` and :func:`check_number`.
 
 from .core import Feedback, check_number
 from .tour import check_idx_file_bytes, check_smoke_fraction
-from .training import check_chance_top5, check_paper_steps, check_steps_per_epoch
+from .training import check_paper_steps, check_smoothing_floor_1000, check_steps_per_epoch
 
 __all__ = ["Feedback", "check_number", "check_idx_file_bytes", "check_smoke_fraction",
-           "check_chance_top5", "check_paper_steps", "check_steps_per_epoch"]
+           "check_paper_steps", "check_smoothing_floor_1000", "check_steps_per_epoch"]

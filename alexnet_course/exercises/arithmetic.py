@@ -1,4 +1,5 @@
-"""Exercises of lesson 01 (output-size arithmetic), on ZFNet's first layers and VGG's first blocks.
+"""Exercises of lesson 01 (output-size arithmetic), on ZFNet's first layer, AlexNet's pools and
+VGG's first blocks.
 
 Each check reads the layer's numbers from the package's own model and recomputes the
 answer with ``alexnet_course.arithmetic``:
@@ -14,11 +15,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..arithmetic import ReceptiveField, conv_output_size, pool_output_size, receptive_field
+from ..arithmetic import ReceptiveField, conv_output_size, pool_output_size, receptive_field, trace_arithmetic
 from ..models.registry import get_model, native_input_size
-from .core import Feedback, check_number
+from .core import Feedback, check_choice, check_number
 
-__all__ = ["check_zfnet_conv1_size", "check_zfnet_conv1_padding", "check_zfnet_pool1_size",
+__all__ = ["check_zfnet_conv1_size", "check_zfnet_conv1_padding", "check_alexnet_ceil_mode",
            "check_vgg_receptive_field"]
 
 
@@ -27,12 +28,10 @@ def _features(name: str) -> nn.Sequential:
         return get_model(name).features
 
 
-def _zfnet_layers() -> tuple[int, nn.Conv2d, nn.MaxPool2d]:
-    """ZFNet's input size, its conv1 and its pool1, from the package's model."""
+def _zfnet_conv1() -> tuple[int, nn.Conv2d]:
+    """ZFNet's input size and its conv1, from the package's model."""
     features = _features("zfnet")
-    conv1 = next(m for m in features if isinstance(m, nn.Conv2d))
-    pool1 = next(m for m in features if isinstance(m, nn.MaxPool2d))
-    return native_input_size("zfnet")[-1], conv1, pool1
+    return native_input_size("zfnet")[-1], next(m for m in features if isinstance(m, nn.Conv2d))
 
 
 def _decimal(numerator: int, denominator: int) -> str:
@@ -41,7 +40,7 @@ def _decimal(numerator: int, denominator: int) -> str:
 
 def check_zfnet_conv1_size(answer) -> Feedback:
     """Lesson 01, exercise 1: ZFNet's conv1 (7×7, stride 2) on a 224 input *without* padding."""
-    n, conv1, _ = _zfnet_layers()
+    n, conv1 = _zfnet_conv1()
     k, s = conv1.kernel_size[0], conv1.stride[0]
     size = conv_output_size(n, k, s, 0)
     room = _decimal(n - k, s)
@@ -52,7 +51,7 @@ def check_zfnet_conv1_size(answer) -> Feedback:
 
 def check_zfnet_conv1_padding(answer) -> Feedback:
     """Lesson 01, exercise 2: the smallest padding that gives ZFNet's conv1 the 110 × 110 of its figure."""
-    n, conv1, _ = _zfnet_layers()
+    n, conv1 = _zfnet_conv1()
     k, s = conv1.kernel_size[0], conv1.stride[0]
     target = conv_output_size(n, k, s, conv1.padding[0])  # the package's ZFNet reproduces the figure's 110
     padding = next(p for p in range(k) if conv_output_size(n, k, s, p) == target)
@@ -63,20 +62,38 @@ def check_zfnet_conv1_padding(answer) -> Feedback:
         f"try p = 0, 1, 2, … in o = ⌊({n} + 2p − {k}) / {s}⌋ + 1 until o = {target}")
 
 
-def check_zfnet_pool1_size(answer) -> Feedback:
-    """Lesson 01, exercise 3: ZFNet's pool1 (3×3, stride 2, ceil_mode=True) on conv1's 110 × 110."""
-    n, conv1, pool1 = _zfnet_layers()
-    size_in = conv_output_size(n, conv1.kernel_size[0], conv1.stride[0], conv1.padding[0])
-    k, s = pool1.kernel_size, pool1.stride
-    size = pool_output_size(size_in, k, s, ceil_mode=True)
-    floor = pool_output_size(size_in, k, s, ceil_mode=False)
-    last = (size - 1) * s  # PyTorch keeps a ceil-mode window only if it starts inside the input
-    return check_number(
-        answer, size,
-        f"⌈({size_in} − {k}) / {s}⌉ + 1 = ⌈{_decimal(size_in - k, s)}⌉ + 1 = {size}, and the last window "
-        f"starts at pixel {last} < {size_in}, inside the input, so PyTorch keeps it "
-        f"(ceil_mode=False: {floor})",
-        f"ceil_mode replaces the floor of ({size_in} − {k}) / {s} by a ceiling")
+POOL_CHOICES = ("pool1", "pool2", "pool5", "all three", "none")
+
+
+def _paper_pool_inputs() -> list[tuple[int, nn.MaxPool2d]]:
+    """The side of the map entering each of the paper's pools, with the pool."""
+    features = _features("alexnet-paper")
+    rows = trace_arithmetic(features, native_input_size("alexnet-paper"))
+    return [(rows[i - 1].shape[-1], features[i]) for i, row in enumerate(rows) if row.type == "MaxPool2d"]
+
+
+def check_alexnet_ceil_mode(answer) -> Feedback:
+    """Lesson 01, exercise 3 (predict, then run): if AlexNet's three pools were built with
+    ``ceil_mode=True``, which of them would change its output size?"""
+    changed, sizes = [], []
+    for (n, pool), name in zip(_paper_pool_inputs(), POOL_CHOICES):
+        k, s = pool.kernel_size, pool.stride
+        floor = pool_output_size(n, k, s)
+        ceil = nn.MaxPool2d(k, s, ceil_mode=True)(torch.zeros(1, 1, n, n)).shape[-1]  # measured
+        assert ceil == pool_output_size(n, k, s, ceil_mode=True)
+        sizes.append(f"{name} on {n}: ({n} − {k}) / {s} = {_decimal(n - k, s)}, output {floor} with "
+                     f"the floor and {ceil} with ceil_mode=True")
+        if ceil != floor:
+            changed.append(name)
+    assert len(changed) != 2, "two of three pools: not one of the offered answers"
+    expected = "none" if not changed else "all three" if len(changed) == 3 else changed[0]
+    why = ("every division is whole, so the ceiling adds nothing" if not changed
+           else "the ceiling adds a window wherever the division leaves a remainder")
+    return check_choice(
+        answer, expected, POOL_CHOICES,
+        f"{why} ({'; '.join(sizes)}, measured with nn.MaxPool2d)",
+        "ceil_mode changes a pool's output only when (n − k) / s is not a whole number; "
+        "look up n for each pool in the layer table of §3")
 
 
 def _vgg16_first_blocks() -> list[ReceptiveField]:

@@ -1,24 +1,31 @@
-"""Exercises of lesson 03 (ReLU vs tanh): gradients computed by autograd, not typed in.
+"""Exercises of lesson 03 (ReLU vs tanh): gradients computed by autograd and saturation measured
+on the package's networks, not typed in. Each asks about an x, a level or a regime the lesson
+does not compute itself.
 
->>> check_tanh_gradient(1 - math.tanh(2.0) ** 2)
-Correct: tanh'(2) = 1 − tanh(2)² = 0.0707: a unit at x = 2 passes on 7% of the gradient a ReLU would.
->>> bool(check_tanh_gradient(1.0))  # that is ReLU's gradient for x > 0
+>>> check_tanh_gradient(1 - math.tanh(-3.0) ** 2)  # doctest: +NORMALIZE_WHITESPACE
+Correct: tanh'(-3) = 1 − tanh(-3)² = 0.0099, the same as at x = 3 (tanh is odd, so its slope is
+even); a ReLU at x = -3 passes on nothing: its slope is 0 for x < 0.
+>>> bool(check_tanh_gradient(-(1 - math.tanh(3.0) ** 2)))  # a slope of tanh is never negative
 False
+>>> check_saturation_edge(0.9, level=0)
+Cannot check this: level = 0 is not a slope tanh falls below at some x > 0; choose 0 < level < 1.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+from functools import lru_cache
 
 import torch
 
-from ..experiments.relu_vs_tanh import THRESHOLD
-from .core import Feedback, check_number
+from ..models import VARIANTS, alexnet
+from .core import Feedback, as_number, cannot_check, check_choice, check_number
 
 __all__ = ["check_tanh_gradient", "check_saturation_edge", "check_gradient_through_layers",
-           "check_relu_epochs"]
+           "check_paper_regime_saturation"]
 
-PAPER_SPEEDUP = 6  # §3.1: ReLU reached 25% training error "six times faster" than tanh on CIFAR-10
+SATURATED = 0.1  # the lesson's line: a unit is saturated where tanh's slope is below 0.1
 
 
 def _grad(fn, x: float) -> float:
@@ -27,43 +34,92 @@ def _grad(fn, x: float) -> float:
     return g.item()
 
 
-def check_tanh_gradient(answer, x: float = 2.0) -> Feedback:
-    """The derivative of tanh at ``x``."""
-    expected = _grad(torch.tanh, x)
-    relu = _grad(torch.relu, x)
+def check_tanh_gradient(answer, x: float = -3.0) -> Feedback:
+    """The derivative of tanh at ``x``, set against ReLU's there."""
+    value = as_number(x)
+    if value is None:
+        return cannot_check(f"x = {x!r} is not a finite number")
+    expected, relu = _grad(torch.tanh, value), _grad(torch.relu, value)
+    if relu:
+        relu_part = f"a unit at x = {value:g} passes on {expected / relu:.1%} of the gradient a ReLU would"
+    else:
+        relu_part = (f"a ReLU at x = {value:g} passes on nothing: its slope is 0 for "
+                     f"x {'<' if value else '='} 0")
+    symmetry = (f", the same as at x = {-value:g} (tanh is odd, so its slope is even)"
+                if value < 0 else "")
     return check_number(
         answer, expected,
-        f"tanh'({x:g}) = 1 − tanh({x:g})² = {expected:.4f}: a unit at x = {x:g} passes on "
-        f"{expected / relu:.0%} of the gradient a ReLU would",
-        "d/dx tanh(x) = 1 − tanh(x)²", rel_tol=1e-3)
+        f"tanh'({value:g}) = 1 − tanh({value:g})² = {expected:.2g}{symmetry}; {relu_part}",
+        "d/dx tanh(x) = 1 − tanh(x)², which is never negative", rel_tol=1e-3)
 
 
-def check_saturation_edge(answer, level: float = 0.1) -> Feedback:
-    """The x > 0 beyond which tanh's gradient falls below ``level`` (it has saturated)."""
-    expected = math.atanh(math.sqrt(1 - level))
-    assert math.isclose(_grad(torch.tanh, expected), level, rel_tol=1e-9)
+def check_saturation_edge(answer, level: float = 0.5) -> Feedback:
+    """The x > 0 beyond which tanh's gradient falls below ``level``."""
+    value = as_number(level)
+    if value is None or not 0 < value < 1:
+        return cannot_check(f"level = {level!r} is not a slope tanh falls below at some x > 0; "
+                            "choose 0 < level < 1")
+    expected = math.atanh(math.sqrt(1 - value))
+    assert math.isclose(_grad(torch.tanh, expected), value, rel_tol=1e-9)
     return check_number(
         answer, expected,
-        f"1 − tanh(x)² = {level:g} ⇔ tanh(x) = √{1 - level:g} ⇔ x = atanh(√{1 - level:g}) = {expected:.3f}",
-        f"solve 1 − tanh(x)² = {level:g} for x", rel_tol=1e-2)
+        f"1 − tanh(x)² = {value:g} ⇔ tanh(x) = √{1 - value:g} ⇔ x = atanh(√{1 - value:g}) = "
+        f"{expected:.4f}: beyond it a tanh unit passes on less than {value:.0%} of the gradient",
+        f"solve 1 − tanh(x)² = {value:g} for x", rel_tol=1e-2)
 
 
 def check_gradient_through_layers(answer, x: float = 1.0, layers: int = 5) -> Feedback:
     """Product of ``layers`` tanh derivatives, each unit sitting at pre-activation ``x``:
     what survives of a gradient sent back through that many saturating units (ReLU: 1)."""
-    expected = _grad(torch.tanh, x) ** layers
+    value = as_number(x)
+    if value is None:
+        return cannot_check(f"x = {x!r} is not a finite number")
+    if isinstance(layers, bool) or not isinstance(layers, numbers.Integral) or layers < 1:
+        return cannot_check(f"layers = {layers!r} is not a whole number of layers ≥ 1")
+    slope = _grad(torch.tanh, value)
+    expected = slope ** layers
     return check_number(
         answer, expected,
-        f"(1 − tanh({x:g})²)^{layers} = {_grad(torch.tanh, x):.4f}^{layers} = {expected:.4f}; "
+        f"(1 − tanh({value:g})²)^{layers} = {slope:.4f}^{layers} = {expected:.4g}; "
         f"through {layers} ReLUs with positive inputs it would be 1",
         "the chain rule multiplies one tanh' per layer", rel_tol=1e-3)
 
 
-def check_relu_epochs(answer, tanh_epochs: int = 36) -> Feedback:
-    """If tanh needs ``tanh_epochs`` epochs to reach 25% training error, how many does ReLU need
-    at the paper's speed-up?"""
-    expected = tanh_epochs / PAPER_SPEEDUP
-    return check_number(
-        answer, expected,
-        f"{tanh_epochs} / {PAPER_SPEEDUP} = {expected:g} epochs to {THRESHOLD:.0%} training error",
-        f"the paper: ReLU reached {THRESHOLD:.0%} training error {PAPER_SPEEDUP} times faster", rel_tol=1e-6)
+@lru_cache(maxsize=8)
+def paper_conv1_saturation(input_std: float = 60.0) -> dict[str, float]:
+    """conv1 of the paper's network with its own initialisation (``paper_init_``: weights
+    N(0, 0.01²), bias 0), on two 227 × 227 images of independent N(0, ``input_std``²) values:
+    the standard deviation of its pre-activations and the share of them beyond tanh's
+    saturation edge (slope below 0.1). Seed 0; the learner's random stream is left untouched."""
+    config = VARIANTS["paper"]
+    edge = math.atanh(math.sqrt(1 - SATURATED))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        conv1 = alexnet("paper").features[0]
+        images = torch.randn(2, *config.input_size) * input_std
+        with torch.no_grad():
+            pre = conv1(images)
+    weight_std = conv1.weight.std().item()
+    return {"std": pre.std().item(), "saturated": (pre.abs() > edge).float().mean().item(),
+            "edge": edge, "fan_in": conv1.weight[0].numel(), "weight_std": weight_std}
+
+
+def check_paper_regime_saturation(answer, input_std: float = 60.0) -> Feedback:
+    """Lesson 03 (predict, then run): with the paper's initialisation and inputs of standard
+    deviation ``input_std``, would most (over half) of conv1's units start saturated had AlexNet
+    used tanh? ``"yes"`` or ``"no"``."""
+    value = as_number(input_std)
+    if value is None or value <= 0:
+        return cannot_check(f"input_std = {input_std!r} is not a standard deviation > 0")
+    m = paper_conv1_saturation(float(value))
+    expected = "yes" if m["saturated"] > 0.5 else "no"
+    return check_choice(
+        answer, expected, ("yes", "no"),
+        f"measured on the paper's conv1 (weights of standard deviation {m['weight_std']:.3f}) with inputs "
+        f"of standard deviation {value:g}: each pre-activation sums {m['fan_in']} products, so its "
+        f"standard deviation is about √{m['fan_in']} × {m['weight_std']:.2f} × {value:g} ≈ "
+        f"{math.sqrt(m['fan_in']) * m['weight_std'] * value:.1f} (measured {m['std']:.2f}), and "
+        f"{m['saturated']:.1%} of them lie beyond ±{m['edge']:.3f}, where tanh's slope is below "
+        f"{SATURATED:g}; a ReLU's slope is 1 for every positive one, however large",
+        "a sum of n independent products of standard deviations s and t has standard deviation "
+        "√n·s·t; conv1 sums 11 × 11 × 3 of them. Then compare with §1's table of saturated shares")

@@ -19,9 +19,10 @@ workers resize every image with PIL. Everything here is d2l 1.0.3's own code (it
 through the same transform; and its network is written out as the chapter defines it (the
 ``d2l`` package ships the trainer, not the chapter's AlexNet class).
 
-The course's side: the same architecture (``alexnet("d2l")``; dropout before fc6 and fc7
-instead of after them, same parameters) trained by :func:`~alexnet_course.train.fit` with
-the ``modern`` recipe on the same images, epochs and batch size. Both are timed from the
+The course's side: the same architecture (``alexnet("d2l")``: the chapter's layers in the
+chapter's order, dropout after the ReLUs of fc6 and fc7, the same 46,764,746 parameters) trained
+by :func:`~alexnet_course.train.fit` with the ``modern`` recipe on the same images, epochs and
+batch size. Both are timed from the
 first batch to the end of the last evaluation, in the same run.
 
 >>> rows = architecture_table(["lenet5", "vgg16"])

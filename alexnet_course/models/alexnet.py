@@ -45,7 +45,9 @@ class AlexNetConfig:
     """One network of the AlexNet family; build it with ``build_alexnet(config)``.
 
     Every one has the same skeleton: five convolutions (only conv1 strided), a ReLU after
-    each, max-pools after conv1, conv2 and conv5, then fc6, fc7, fc8 with dropout.
+    each, max-pools after conv1, conv2 and conv5, then fc6, fc7, fc8 with dropout: on the
+    inputs of fc6 and fc7 (torchvision's reading of the paper), or with ``dropout_after`` on
+    their outputs, after their ReLUs (d2l's reading).
     """
 
     widths: tuple[int, int, int, int, int]  # output channels of conv1..conv5
@@ -61,6 +63,7 @@ class AlexNetConfig:
     num_classes: int
     input_size: tuple[int, int, int]  # the (C, H, W) the variant was designed for
     init: Init  # paper_init_ or PyTorch's default initialisation
+    dropout_after: bool = False  # dropout after fc6's and fc7's ReLU (d2l) instead of before fc6 and fc7
 
 
 # The 2012 paper: 96-256-384-384-256 split over two GPUs, conv1 11x11/4 unpadded.
@@ -105,11 +108,12 @@ KERAS_1CH = AlexNetConfig(
 # parameters (62,378,344), on 227 input.
 PADDLE = SINGLE
 # d2l.ai's AlexNet (chapter "Deep CNNs"): conv1 padding 1 on 224 -> 54, 26, 12, 5,
-# fc6 on 6400 features, no LRN, 1-channel Fashion-MNIST resized to 224, 10 classes.
+# fc6 on 6400 features, no LRN, 1-channel Fashion-MNIST resized to 224, 10 classes,
+# and dropout after the ReLUs of fc6 and fc7: its layers are the chapter's, in its order.
 D2L = AlexNetConfig(
     widths=(96, 256, 384, 384, 256), kernels=(11, 5, 3, 3, 3), conv1_stride=4, conv1_padding=1,
     towers=1, lrn=False, pool=(3, 2), avgpool=None, hidden=4096,
-    in_channels=1, num_classes=10, input_size=(1, 224, 224), init="pytorch",
+    in_channels=1, num_classes=10, input_size=(1, 224, 224), init="pytorch", dropout_after=True,
 )
 
 VARIANTS: dict[str, AlexNetConfig] = {
@@ -260,7 +264,8 @@ def _pool5_side(n: int, config: AlexNetConfig) -> int:
 
 def build_alexnet(config: AlexNetConfig, dropout: float = 0.5, torch_lrn: bool = False) -> AlexNet:
     """The network ``config`` describes, layer for layer in ``AlexNetPaper``'s order (and, without
-    LRN, in ``AlexNetTorchvision``'s), so module indices and ``state_dict`` keys are theirs.
+    LRN, in ``AlexNetTorchvision``'s), so module indices and ``state_dict`` keys are theirs;
+    with ``config.dropout_after`` (d2l) the classifier's dropouts follow fc6's and fc7's ReLUs.
 
     Without ``config.avgpool``, fc6 takes pool5's map whole, sized for ``config.input_size``.
     ``torch_lrn`` uses PyTorch's ``nn.LocalResponseNorm(5, alpha=5e-4, beta=0.75, k=2.0)``
@@ -295,7 +300,8 @@ def build_alexnet(config: AlexNetConfig, dropout: float = 0.5, torch_lrn: bool =
         nn.Conv2d(w4, w5, k5, padding=k5 // 2, groups=towers), nn.ReLU(), pool(),  # conv5
     )
     avgpool = None if c.avgpool is None else nn.AdaptiveAvgPool2d(c.avgpool)
-    classifier = alexnet_classifier(w5 * rows * cols, c.hidden, c.num_classes, dropout)
+    classifier = alexnet_classifier(w5 * rows * cols, c.hidden, c.num_classes, dropout,
+                                    dropout_after=c.dropout_after)
     model = AlexNet(features, classifier, avgpool)
     model._init_weights(c.init)
     return model
@@ -341,6 +347,11 @@ def alexnet(
     Conv2d(3, 12, kernel_size=(11, 11), stride=(4, 4))
     >>> model.features[4]  # conv2: two towers
     Conv2d(12, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), groups=2)
+    >>> import torch
+    >>> with torch.device("meta"):
+    ...     d2l = alexnet("d2l")  # d2l's chapter net: dropout after fc6's and fc7's ReLU
+    >>> [type(m).__name__ for m in d2l.classifier]
+    ['Linear', 'ReLU', 'Dropout', 'Linear', 'ReLU', 'Dropout', 'Linear']
     """
     if variant not in VARIANTS:
         raise ValueError(f"unknown AlexNet variant {variant!r}; choose one of {', '.join(VARIANTS)}")

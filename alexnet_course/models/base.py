@@ -42,15 +42,29 @@ class ConvNet(nn.Module):
         return self.classifier(x)
 
 
-def alexnet_classifier(in_features: int, hidden: int, num_classes: int, dropout: float) -> nn.Sequential:
-    """fc6, fc7, fc8 with dropout *before* fc6 and fc7 (torchvision's order, indices 1, 4, 6).
+def alexnet_classifier(in_features: int, hidden: int, num_classes: int, dropout: float, *,
+                       dropout_after: bool = False) -> nn.Sequential:
+    """fc6, fc7, fc8, with dropout *before* fc6 and fc7 (torchvision's order, indices 1, 4, 6)
+    or, with ``dropout_after``, after the ReLUs of fc6 and fc7 (d2l's order, indices 0, 3, 6).
 
     The paper "uses dropout in the first two fully-connected layers"; dropping
     their inputs or their outputs are the two readings. Never after fc8.
 
     >>> [type(m).__name__ for m in alexnet_classifier(9216, 4096, 1000, 0.5)]
     ['Dropout', 'Linear', 'ReLU', 'Dropout', 'Linear', 'ReLU', 'Linear']
+    >>> [type(m).__name__ for m in alexnet_classifier(6400, 4096, 10, 0.5, dropout_after=True)]
+    ['Linear', 'ReLU', 'Dropout', 'Linear', 'ReLU', 'Dropout', 'Linear']
     """
+    if dropout_after:
+        return nn.Sequential(
+            nn.Linear(in_features, hidden),  # fc6
+            nn.ReLU(),
+            nn.Dropout(p=dropout),
+            nn.Linear(hidden, hidden),  # fc7
+            nn.ReLU(),
+            nn.Dropout(p=dropout),
+            nn.Linear(hidden, num_classes),  # fc8
+        )
     return nn.Sequential(
         nn.Dropout(p=dropout),
         nn.Linear(in_features, hidden),  # fc6

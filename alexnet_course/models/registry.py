@@ -43,7 +43,8 @@ MODELS: dict[str, ModelEntry] = {
     "alexnet-keras-1ch": _alexnet("keras_1ch",
                                   "single tower on 1-channel 224 input, conv1 unpadded: flatten 6400"),
     "alexnet-paddle": _alexnet("paddle", "a PaddlePaddle write-up's net = the single-tower net"),
-    "alexnet-d2l": _alexnet("d2l", "d2l.ai's AlexNet: conv1 padding 1, 1 channel, 10 classes, flatten 6400"),
+    "alexnet-d2l": _alexnet("d2l", "d2l.ai's AlexNet: conv1 padding 1, 1 channel, 10 classes, flatten 6400, "
+                                   "dropout after fc6's and fc7's ReLU"),
     "lenet5": ModelEntry(lenet5, (1, 32, 32), "LeNet-5 (1998), dense C3"),
     "zfnet": ModelEntry(zfnet, (3, 224, 224), "ZFNet (2013): conv1 7x7/2, conv2 stride 2"),
     "vgg11": ModelEntry(partial(vgg, "A"), (3, 224, 224), "VGG-11 (configuration A)"),

@@ -19,7 +19,7 @@ from torch import nn
 
 from alexnet_course._checks import whole
 from alexnet_course.models.alexnet import SMALL
-from alexnet_course.models.base import ConvNet, check_builder_args
+from alexnet_course.models.base import ConvNet, alexnet_classifier, check_builder_args
 
 __all__ = ["CFGS", "VGG", "make_layers", "vgg", "vgg_small", "SMALL_DIVISOR"]
 
@@ -51,15 +51,9 @@ class VGG(ConvNet):
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, dropout: float = 0.5, *,
                  pooled: int = 7, hidden: int = 4096):
         channels = [m for m in features if isinstance(m, nn.Conv2d)][-1].out_channels  # 512 in VGG
-        classifier = nn.Sequential(
-            nn.Linear(channels * pooled * pooled, hidden),  # fc6
-            nn.ReLU(),
-            nn.Dropout(p=dropout),
-            nn.Linear(hidden, hidden),  # fc7
-            nn.ReLU(),
-            nn.Dropout(p=dropout),
-            nn.Linear(hidden, num_classes),  # fc8
-        )
+        # AlexNet's three fully connected layers, with dropout after fc6 and fc7 (VGG's order).
+        classifier = alexnet_classifier(channels * pooled * pooled, hidden, num_classes, dropout,
+                                        dropout_after=True)
         super().__init__(features, classifier, nn.AdaptiveAvgPool2d((pooled, pooled)))
         self._init_weights()
 
