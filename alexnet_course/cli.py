@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import __version__, data, devices, profiles
 from .checkpoint import RunFolderError, run_folder
+from .experiments import EXPERIMENTS
 from .seeding import seed_everything
 
 
@@ -184,27 +185,13 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _verdicts(name: str, prof: profiles.Profile, dev) -> list[str]:
-    """Run one lesson experiment at the profile's size; its conclusions, as sentences."""
-    from .experiments import augmentation, dropout, lrn, pooling, relu_vs_tanh
-
-    if name == "relu-vs-tanh":
-        return [relu_vs_tanh.relu_vs_tanh(prof, device=dev, progress=True).verdict()]
-    if name == "lrn":
-        result = lrn.lrn_ablation(prof, device=dev, progress=True)
-        return [result.verdict(norm) for norm in lrn.NORMS[1:]]
-    if name == "pooling":
-        return [pooling.overlapping_pooling(prof, device=dev).verdict()]
-    if name == "augmentation":
-        return [augmentation.crop_and_flip(prof, device=dev, progress=True).verdict()]
-    return [dropout.overfitting(prof, device=dev).verdict()]
-
-
 def _experiment(args: argparse.Namespace) -> int:
     prof = profiles.profile(args.profile)
     dev = _device(args.device)
     print(f"experiment {args.name}, profile {prof.name}, {devices.describe(dev)}")
-    for sentence in _verdicts(args.name, prof, dev):
+    from .experiments import verdicts
+
+    for sentence in verdicts(args.name, prof, dev):
         print(sentence)
     return 0
 
@@ -248,8 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.set_defaults(run=_train)
 
     lesson = commands.add_parser("experiment", help="re-run a lesson's measured experiment")
-    lesson.add_argument("name", choices=["relu-vs-tanh", "lrn", "pooling", "dropout",
-                                         "augmentation"])
+    lesson.add_argument("name", choices=list(EXPERIMENTS))
     lesson.add_argument("--profile", choices=list(profiles.PROFILES),
                         help="sizes (default: ALEXNET_COURSE_PROFILE)")
     lesson.add_argument("--device", help="cuda, mps or cpu (default: the best available)")

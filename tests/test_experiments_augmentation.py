@@ -54,7 +54,7 @@ def test_rows_are_paired_and_well_formed(result):
     assert all(r["epoch"] == size.epochs and 0 <= r["tencrop_top1"] <= 1 for r in final)
     on, off = result.values("crop + flip", "gap"), result.values("centre crop", "gap")
     gaps = [a - b for a, b in zip(on, off)]
-    assert result.gap_change()["mean"] == pytest.approx(sum(gaps) / len(gaps))
+    assert result.gap_change().mean == pytest.approx(sum(gaps) / len(gaps))
     summary = {r["variant"]: r for r in result.summary()}
     assert summary["centre crop"]["seeds"] == size.seeds
     verdict = result.verdict()

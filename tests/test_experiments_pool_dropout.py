@@ -12,6 +12,7 @@ from torch import nn
 
 from alexnet_course.arithmetic import window_coverage
 from alexnet_course.experiments import dropout, pooling
+from alexnet_course.experiments.common import PairedEffect, paired_effect
 from alexnet_course.layers import Dropout
 from alexnet_course.models.alexnet import SMALL, build_alexnet
 from alexnet_course.profiles import PROFILES
@@ -52,16 +53,22 @@ def test_pooling_rows_are_paired_and_well_formed(pool_result):
     assert pool_result.differences() == [
         a - b for a, b in zip(pool_result.errors("3/2"), pool_result.errors("2/2"))]
     verdict = pool_result.verdict()
-    assert "top-1" in verdict and "top-5" in verdict and "paper: -0.4" in verdict
+    assert "top-1" in verdict and "top-5" not in verdict and "paper, ImageNet: -0.4" in verdict
+    assert pool_result.effect().differences == tuple(pool_result.differences())
 
 
-def test_paired_summary_statistics():
-    s = pooling.paired_summary([1.0, 2.0, 3.0])
-    assert s["n"] == 3 and s["mean"] == 2.0 and s["std"] == 1.0
-    assert math.isclose(s["ci95"], 4.30 / math.sqrt(3))  # 2.48 > 2: zero is inside
-    assert "includes 0" in s["reading"]
-    assert "excludes 0" in pooling.paired_summary([2.0, 2.5, 3.0])["reading"]  # ± 1.24
-    assert "no conclusion" in pooling.paired_summary([0.5])["reading"]
+def test_paired_effect_uses_the_t_interval():
+    # n = 3: t(0.975, 2) = 4.303 (tables); the differences 1, 2, 3 have sd 1, so ± 4.303 / √3.
+    effect = PairedEffect((1.0, 2.0, 3.0))
+    assert effect.n == 3 and effect.mean == 2.0
+    assert math.isclose(effect.half_width, 4.3027 / math.sqrt(3), rel_tol=1e-4)
+    assert effect.reading("m", "up", "down").startswith("no difference")  # 2 − 2.48 < 0
+    assert PairedEffect((2.0, 2.5, 3.0)).reading("m", "up", "down").startswith("up")  # ± 1.24
+    assert PairedEffect((-2.0, -2.5, -3.0)).reading("m", "up", "down").startswith("down")
+    assert PairedEffect((0.5,)).reading("m", "up", "down").startswith("one seed")
+    assert paired_effect([3.0, 4.0], [1.0, 1.0]).differences == (2.0, 3.0)
+    with pytest.raises(ValueError, match="as many"):
+        paired_effect([1.0], [1.0, 2.0])
 
 
 def test_coverage_counts_windows():

@@ -62,10 +62,12 @@ def _fake(ratios):
 
 
 def test_verdicts_follow_the_numbers():
-    six = _fake([([0.2], [0.5, 0.4, 0.3, 0.3, 0.26, 0.2])] * 2)
-    assert six.speedup() == 6 and "ReLU reached 25% training error 6.0× sooner" in six.verdict()
-    same = _fake([([0.5, 0.2], [0.5, 0.2])] * 2)
-    assert same.speedup() == 1 and "no speed-up at this scale" in same.verdict()
+    # Paired by seed: tanh needs 6, 5 and 7 epochs where ReLU needs 1: +5 epochs, 95 % ± 2.48.
+    six = _fake([([0.2], [0.5] * k + [0.2]) for k in (5, 4, 6)])
+    assert six.speedup() == 6 and six.verdict().startswith("ReLU reached 25% sooner (")
+    assert "+5.00 epochs, 95 % interval [+2.52, +7.48] over 3 paired seeds" in six.verdict()
+    same = _fake([([0.5, 0.2], [0.5, 0.2]), ([0.5, 0.2], [0.2]), ([0.2], [0.5, 0.2])])
+    assert same.speedup() == 1 and same.verdict().startswith("no difference this run can show")
     none = _fake([([0.5], [0.5])])
     assert none.speedup() is None and "Neither" in none.verdict()
     tanh_only = _fake([([0.5], [0.2])])
@@ -93,16 +95,17 @@ def test_lrn_ablation_is_well_formed(norm_result):
     assert len(norm_result.rows()) == len(norm_result.runs) * size.epochs
 
 
-def test_ablation_verdict_compares_with_the_spread():
+def test_ablation_verdict_follows_the_paired_interval():
     size = lrn.SIZES["cpu"]
     result = lrn.NormAblation("cpu", size)
     for seed, (none, with_lrn) in enumerate([(0.20, 0.10), (0.21, 0.11), (0.19, 0.09)]):
         result.runs += [lrn.NormRun("none", seed, [0.3], [none], 0),
                         lrn.NormRun("LRN", seed, [0.3], [with_lrn], 0)]
-    assert "more than twice the spread" in result.verdict("LRN") and "better" in result.verdict("LRN")
+    # LRN minus none, per seed: −10, −10, −10 points: no spread, the interval is the point.
+    assert "LRN lowered the test error (LRN minus none: −10.00 points" in result.verdict("LRN")
     result.runs[1].test_error = [0.20]
-    result.runs[3].test_error = [0.30]
-    assert "no measurable effect" in result.verdict("LRN")
+    result.runs[3].test_error = [0.30]  # now −0, +9, −10 points: the interval holds 0
+    assert "no difference this run can show" in result.verdict("LRN")
 
 
 def test_normalized_alexnet_places_each_norm_where_the_paper_put_lrn():

@@ -72,7 +72,7 @@ def test_solutions_chapter_lists_every_exercise_with_its_answer():
 def answer_forms(value: float) -> set[str]:
     """The ways a notebook may print ``value``: an integer (100 or more) with or without
     thousands separators; any other number rounded to 2–6 significant digits, to 1–4
-    decimals, or as a percentage."""
+    decimals, or as a percentage (below 100, with its decimal point or percent sign)."""
     if float(value).is_integer():
         whole = int(value)
         return {str(whole), f"{whole:,}", f"{whole:_}", f"{whole:,}".replace(",", " ")} \
@@ -80,8 +80,11 @@ def answer_forms(value: float) -> set[str]:
     forms = {f"{value:.{digits}g}" for digits in range(2, 7)}
     forms |= {f"{value:.{decimals}f}" for decimals in range(1, 5)}
     forms |= {f"{value:.{decimals}%}" for decimals in range(0, 3)}
-    # A rounding to one significant digit ("0.1" for 0.0707) is another number, not the answer.
-    return {form for form in forms if len(form.strip("-%").replace(".", "").lstrip("0")) >= 2}
+    # A rounding to one significant digit ("0.1" for 0.0707) is another number, not the answer;
+    # and a rounding to a small whole number ("11" for 11.30) is as common in outputs as any
+    # small integer (the rule for integer answers above).
+    return {form for form in forms if len(form.strip("-%").replace(".", "").lstrip("0")) >= 2
+            and ("." in form or "%" in form or abs(value) >= 100)}
 
 
 def _printed(cell) -> str:
@@ -109,6 +112,7 @@ def answers_printed_above(nb) -> list[str]:
 def test_answer_forms_cover_the_ways_numbers_are_printed():
     assert {"663936", "663,936"} <= answer_forms(663_936) and answer_forms(55) == set()
     assert {"0.0707", "0.07065", "7.07%"} <= answer_forms(0.0706508)
+    assert "11.3" in answer_forms(11.3037) and "11" not in answer_forms(11.3037)
 
 
 @pytest.mark.parametrize("path", book.lesson_notebooks(), ids=lambda p: p.name[:2])

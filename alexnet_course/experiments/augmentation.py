@@ -35,8 +35,7 @@ from ..loaders import batches
 from ..models.alexnet import SMALL, build_alexnet
 from ..profiles import Profile
 from ..train import evaluate, fit, recipe
-from .common import budget, fashion_splits, seeded_jobs
-from .pooling import paired_summary
+from .common import PairedEffect, budget, fashion_splits, paired_effect, seeded_jobs
 
 __all__ = ["AugmentationSize", "SIZES", "VARIANTS", "AugmentationResult", "augmented_model",
            "crop_count", "crop_and_flip", "ten_crop_accuracy"]
@@ -123,38 +122,44 @@ class AugmentationResult:
             out.append(row)
         return out
 
-    def gap_change(self) -> dict:
+    def gap_change(self) -> PairedEffect:
         """Paired per seed: gap with crop + flip minus gap without, in points."""
-        on, off = self.values("crop + flip", "gap"), self.values("centre crop", "gap")
-        return paired_summary([a - b for a, b in zip(on, off)])
+        return paired_effect(self.values("crop + flip", "gap"), self.values("centre crop", "gap"))
 
-    def test_change(self) -> dict:
+    def test_change(self) -> PairedEffect:
         """Paired per seed: centre-crop test accuracy with crop + flip minus without."""
-        on, off = self.values("crop + flip", "test_top1"), self.values("centre crop", "test_top1")
-        return paired_summary([a - b for a, b in zip(on, off)])
+        return paired_effect(self.values("crop + flip", "test_top1"),
+                             self.values("centre crop", "test_top1"))
 
-    def tencrop_change(self, variant: str) -> dict:
+    def tencrop_change(self, variant: str) -> PairedEffect:
         """Paired per seed: ten-crop minus centre-crop test accuracy of ``variant``."""
-        ten, one = self.values(variant, "tencrop_top1"), self.values(variant, "test_top1")
-        return paired_summary([a - b for a, b in zip(ten, one)])
+        return paired_effect(self.values(variant, "tencrop_top1"), self.values(variant, "test_top1"))
 
     def verdict(self) -> str:
         """What the numbers allow one to say, each difference paired by seed and called
-        real only when its 95% interval excludes zero."""
+        real only when its 95 % interval excludes zero."""
         rows = {r["variant"]: r for r in self.summary()}
         off, on = rows["centre crop"], rows["crop + flip"]
+        gap = self.gap_change().reading("with minus without", "crop + flip widened the gap",
+                                        "crop + flip narrowed the gap")
+        test = self.test_change().reading("with minus without", "crop + flip raised test accuracy",
+                                          "crop + flip lowered test accuracy")
         lines = [
             f"train–test gap: {_pm(off, 'gap')} points without augmentation, {_pm(on, 'gap')} "
-            f"with crop + flip → {_reading(self.gap_change(), 'wider', 'narrower', 'gap')}",
+            f"with crop + flip → {gap}",
             f"centre-crop test accuracy: {_pm(off, 'test_top1')}% without, {_pm(on, 'test_top1')}% "
-            f"with → {_reading(self.test_change(), 'higher', 'lower', 'test accuracy')}",
+            f"with → {test}",
         ]
         for variant in VARIANTS:
-            lines.append(
-                f"ten-crop vs centre-crop test accuracy ({variant}): "
-                f"{_pm(rows[variant], 'tencrop_top1')}% vs {_pm(rows[variant], 'test_top1')}% → "
-                f"{_reading(self.tencrop_change(variant), 'higher', 'lower', 'ten-crop accuracy')}")
+            reading = self.tencrop_change(variant).reading(
+                "ten-crop minus centre crop", "ten crops scored higher", "ten crops scored lower")
+            lines.append(f"ten-crop vs centre-crop test accuracy ({variant}): "
+                         f"{_pm(rows[variant], 'tencrop_top1')}% vs {_pm(rows[variant], 'test_top1')}% "
+                         f"→ {reading}")
         return "\n".join(lines)
+
+    def verdicts(self) -> list[str]:
+        return [self.verdict()]
 
 
 def _std(values: list[float]) -> float:
@@ -164,16 +169,6 @@ def _std(values: list[float]) -> float:
 def _pm(row: dict, key: str) -> str:
     spread = "" if math.isnan(row[f"{key}_std"]) else f" ± {row[f'{key}_std']:.1f}"
     return f"{row[key]:.1f}{spread}"
-
-
-def _reading(s: dict, up: str, down: str, what: str) -> str:
-    """A paired summary in words: the mean change, its 95% interval, and whether zero is in it."""
-    if s["n"] < 2:
-        return f"{s['mean']:+.2f} points over one seed: no spread, so no conclusion"
-    change = f"{s['mean']:+.2f} points (95% interval ± {s['ci95']:.2f}, {s['n']} paired seeds)"
-    if abs(s["mean"]) > s["ci95"]:
-        return f"{change}: {what} {up if s['mean'] > 0 else down}"
-    return f"{change}: within the noise at this scale"
 
 
 def crop_and_flip(profile: str | Profile | None = None, device=None,

@@ -32,7 +32,7 @@ from ..loaders import batches
 from ..models.alexnet import SMALL, build_alexnet
 from ..profiles import Profile
 from ..train import evaluate, fit, input_channels, recipe
-from .common import budget, fashion_splits
+from .common import budget, fashion_splits, paired_effect, seeded_jobs
 
 __all__ = ["DropoutSize", "SIZES", "DropoutResult", "with_course_dropout", "mc_ensemble",
            "overfitting"]
@@ -149,8 +149,13 @@ class DropoutResult:
             out.append(row)
         return out
 
+    def values(self, p: float, key: str) -> list[float]:
+        """``key`` (in %) at the last epoch for every seed trained with dropout ``p``, seed order."""
+        return [100 * r[key] for r in sorted(self.final(), key=lambda r: r["seed"]) if r["p"] == p]
+
     def verdict(self) -> str:
-        """What the gap measurement allows one to say, from the numbers."""
+        """What the gap measurement allows one to say: dropout's runs minus the runs without,
+        paired by seed, judged by the 95 % interval."""
         rows = {r["p"]: r for r in self.summary()}
         off, on = rows[min(rows)], rows[max(rows)]
 
@@ -158,68 +163,57 @@ class DropoutResult:
             spread = "" if math.isnan(row[f"{key}_std"]) else f" ± {row[f'{key}_std']:.1f}"
             return f"{row[key]:.1f}{spread}"
 
-        shrink = off["gap"] - on["gap"]
-        noise = max(off["gap_std"], on["gap_std"]) if on["seeds"] > 1 else math.nan
-        if math.isnan(noise):
-            reading = "one seed: no spread, so no conclusion"
-        elif shrink > 2 * noise:
-            reading = "dropout clearly narrowed the gap"
-        elif shrink < -2 * noise:
-            reading = "dropout widened the gap"
-        else:
-            reading = "the difference is within the seed-to-seed spread"
-        change = on["test_top1"] - off["test_top1"]
-        spread = max(off["test_top1_std"], on["test_top1_std"]) if on["seeds"] > 1 else math.nan
-        if math.isnan(spread):
-            test_reading = "one seed: no conclusion"
-        elif abs(change) > 2 * spread:
-            test_reading = f"dropout {'raised' if change > 0 else 'lowered'} test accuracy"
-        else:
-            test_reading = "no test-accuracy difference beyond the seed-to-seed spread"
+        gap = paired_effect(self.values(on["p"], "gap"), self.values(off["p"], "gap")).reading(
+            "with minus without", "dropout widened the gap", "dropout narrowed the gap")
+        test = paired_effect(self.values(on["p"], "test_top1"), self.values(off["p"], "test_top1")).reading(
+            "with minus without", "dropout raised test accuracy", "dropout lowered test accuracy")
         return (f"train–test gap without dropout {pm(off, 'gap')} points, with p = {on['p']} "
-                f"{pm(on, 'gap')} points (over {on['seeds']} seed(s)) → {reading}\n"
-                f"test accuracy without dropout {pm(off, 'test_top1')}%, with {pm(on, 'test_top1')}% "
-                f"({change:+.1f} points) → {test_reading}")
+                f"{pm(on, 'gap')} points → {gap}\n"
+                f"test accuracy without dropout {pm(off, 'test_top1')}%, with {pm(on, 'test_top1')}% → "
+                f"{test}")
+
+    def verdicts(self) -> list[str]:
+        return [self.verdict()]
 
 
-def overfitting(profile: str | Profile | None = None, device=None) -> DropoutResult:
+def overfitting(profile: str | Profile | None = None, device=None,
+                progress: bool = False) -> DropoutResult:
     """Train without and with dropout on a small subset; score train and test every epoch;
     then measure the Monte Carlo ensemble of every dropout-trained network."""
     prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = DropoutResult(prof.name, size)
-    for seed in range(size.seeds):
-        for p in size.probabilities:
-            config = replace(SMALL, widths=size.widths, hidden=size.hidden)
-            model = with_course_dropout(build_alexnet(config, dropout=p))
-            # AdamW at a constant rate without weight decay: nothing but dropout regularises.
-            train_config = recipe("modern", optimizer="adamw", epochs=size.epochs,
-                                  batch_size=size.batch_size, lr=size.lr, schedule="constant",
-                                  weight_decay=0.0, label_smoothing=0.0, seed=seed)
-            scored = {}
+    for seed, p in seeded_jobs(range(size.seeds), size.probabilities, progress):
+        config = replace(SMALL, widths=size.widths, hidden=size.hidden)
+        model = with_course_dropout(build_alexnet(config, dropout=p))
+        # AdamW at a constant rate without weight decay: nothing but dropout regularises.
+        train_config = recipe("modern", optimizer="adamw", epochs=size.epochs,
+                              batch_size=size.batch_size, lr=size.lr, schedule="constant",
+                              weight_decay=0.0, label_smoothing=0.0, seed=seed)
+        scored = {}
 
-            def score_train(history, model=model):
-                model_device = next(model.parameters()).device
-                epoch = history.last("epoch")
-                train_batches = batches(train_data, 500, device=model_device,
-                                        image_size=prof.image_size)
-                scored[epoch] = evaluate(model, train_batches)  # eval mode: dropout off
+        def score_train(history, model=model):
+            model_device = next(model.parameters()).device
+            epoch = history.last("epoch")
+            train_batches = batches(train_data, 500, device=model_device,
+                                    image_size=prof.image_size)
+            scored[epoch] = evaluate(model, train_batches)  # eval mode: dropout off
 
-            began = time.perf_counter()
-            history = fit(model, train_data, test_data, train_config, image_size=prof.image_size,
-                          device=device, progress=False, on_epoch=score_train)
-            seconds = time.perf_counter() - began
-            for row in history.epochs:
-                train_top1 = scored[row["epoch"]]["top1"]
-                result.rows.append({
-                    "p": p, "seed": seed, "epoch": row["epoch"],
-                    "train_top1": train_top1, "train_loss": scored[row["epoch"]]["loss"],
-                    "test_top1": row["test_top1"], "test_loss": row["test_loss"],
-                    "gap": train_top1 - row["test_top1"], "seconds": seconds,
-                })
-            result.models[(p, seed)] = model
-            if p > 0:
-                ens = mc_ensemble(model, test_data, size.passes, image_size=prof.image_size,
-                                  seed=seed)
-                result.ensembles.append({"p": p, "seed": seed, **ens})
+        began = time.perf_counter()
+        history = fit(model, train_data, test_data, train_config, image_size=prof.image_size,
+                      device=device, progress=False, on_epoch=score_train)
+        seconds = time.perf_counter() - began
+        for row in history.epochs:
+            train_top1 = scored[row["epoch"]]["top1"]
+            result.rows.append({
+                "p": p, "seed": seed, "epoch": row["epoch"],
+                "train_top1": train_top1, "train_loss": scored[row["epoch"]]["loss"],
+                "test_top1": row["test_top1"], "test_loss": row["test_loss"],
+                "gap": train_top1 - row["test_top1"], "seconds": seconds,
+            })
+        result.models[(p, seed)] = model
+        if p > 0:
+            ens = mc_ensemble(model, test_data, size.passes, image_size=prof.image_size,
+                              seed=seed)
+            result.ensembles.append({"p": p, "seed": seed, **ens})
     return result

@@ -26,7 +26,7 @@ from torch import nn
 
 from ..layers import LocalResponseNorm, lrn_divisor  # lrn_divisor: shown again in lesson 04
 from ..profiles import Profile
-from .common import budget, fashion_splits, seeded_jobs
+from .common import budget, fashion_splits, paired_effect, seeded_jobs
 
 __all__ = ["lrn_divisor", "gabor_bank", "conv1_like_activations", "NORMS", "Size",
            "SIZES", "normalized_alexnet", "NormRun", "NormAblation", "lrn_ablation"]
@@ -167,29 +167,28 @@ class NormAblation:
         return out
 
     def verdict(self, norm: str) -> str:
-        """Whether ``norm`` changed the final test error by more than the seeds' spread."""
+        """Whether ``norm`` changed the final test error: its runs minus the runs without
+        normalization, paired by seed, judged by the 95 % interval."""
         rows = {r["norm"]: r for r in self.summary()}
         if norm not in rows or "none" not in rows:
             return f"{norm}: not measured."
         row, base = rows[norm], rows["none"]
-        change = row["change_vs_none"]
-        spread = max(row["test_error_std"], base["test_error_std"])
-        n = row["runs"]
-        what = (f"{norm} changed the final test error by {change * 100:+.1f} points "
-                f"({row['test_error_mean']:.1%} vs {base['test_error_mean']:.1%} without, {n} seed"
-                f"{'s' if n != 1 else ''})")
+        what = (f"{norm}: final test error {row['test_error_mean']:.1%} vs "
+                f"{base['test_error_mean']:.1%} without")
         if base["test_error_mean"] >= CHANCE_LEVEL:
             return what + ": the network without normalization did not learn, so this run cannot measure it."
-        if n < 2:
-            return what + ": one seed cannot tell an effect from noise."
-        if abs(change) <= 2 * spread:
-            return what + (f", within twice the spread between seeds ({spread * 100:.1f} points): "
-                           "no measurable effect at this scale.")
-        better = "better" if change < 0 else "worse"
-        return what + f", more than twice the spread between seeds ({spread * 100:.1f} points): {better}."
+        by_seed = {n: [100 * r.test_error[-1] for r in sorted(self.runs, key=lambda r: r.seed) if r.norm == n]
+                   for n in (norm, "none")}
+        effect = paired_effect(by_seed[norm], by_seed["none"])
+        reading = effect.reading(f"{norm} minus none", f"{norm} raised the test error",
+                                 f"{norm} lowered the test error")
+        return f"{what} → {reading}."
+
+    def verdicts(self) -> list[str]:
+        return [self.verdict(norm) for norm in NORMS[1:]]
 
 
-def lrn_ablation(profile: str | Profile | None = None, *, device: torch.device | str = "cpu",
+def lrn_ablation(profile: str | Profile | None = None, *, device: torch.device | str | None = None,
                  progress: bool = False) -> NormAblation:
     """Train the small AlexNet without normalization, with LRN and with batch norm, every seed."""
     from .. import train
