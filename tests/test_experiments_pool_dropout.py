@@ -130,3 +130,19 @@ def test_with_course_dropout_swaps_every_dropout():
     model = dropout.with_course_dropout(build_alexnet(SMALL, dropout=0.3))
     drops = [m for m in model.modules() if isinstance(m, Dropout)]
     assert len(drops) == 2 and all(m.p == 0.3 for m in drops)
+
+
+# Ten classes: guessing scores 10 % top-1. A trained variant must clear it by 10 points on the
+# smoke budget's 200 test images (where chance has a spread of about 2 points), or the
+# experiment measures nothing.
+CHANCE, MARGIN = 0.10, 0.10
+
+
+def test_every_pooling_run_learned(pool_result):
+    accuracies = {(r["pool"], r["seed"]): 1 - r["test_top1_error"] / 100 for r in pool_result.rows}
+    assert all(a >= CHANCE + MARGIN for a in accuracies.values()), accuracies
+
+
+def test_every_dropout_run_learned(drop_result):
+    accuracies = {(r["p"], r["seed"]): r["test_top1"] for r in drop_result.final()}
+    assert all(a >= CHANCE + MARGIN for a in accuracies.values()), accuracies

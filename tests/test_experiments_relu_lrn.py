@@ -138,3 +138,19 @@ def test_ablation_verdict_refuses_when_the_baseline_did_not_learn():
     for seed in range(3):
         result.runs += [lrn.NormRun("none", seed, [0.9], [0.9], 0), lrn.NormRun("LRN", seed, [0.9], [0.9], 0)]
     assert "did not learn" in result.verdict("LRN")
+
+
+# Ten classes: guessing scores 10 % top-1. A trained variant must clear it by 10 points on the
+# smoke budget's 200 test images (where chance has a spread of about 2 points), or the
+# experiment measures nothing.
+CHANCE, MARGIN = 0.10, 0.10
+
+
+def test_every_relu_and_tanh_run_learned(relu_result):
+    accuracies = {(r.activation, r.seed): 1 - r.test_error[-1] for r in relu_result.runs}
+    assert all(a >= CHANCE + MARGIN for a in accuracies.values()), accuracies
+
+
+def test_every_normalization_run_learned(norm_result):
+    accuracies = {(r.norm, r.seed): 1 - r.test_error[-1] for r in norm_result.runs}
+    assert all(a >= CHANCE + MARGIN for a in accuracies.values()), accuracies

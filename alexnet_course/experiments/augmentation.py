@@ -61,7 +61,7 @@ class AugmentationSize:
 
 
 SIZES = {
-    "smoke": AugmentationSize(200, 200, 2, 2, 50, 2e-3, (8, 16, 24, 24, 16), 64),
+    "smoke": AugmentationSize(500, 200, 3, 2, 50, 2e-3, (8, 16, 24, 24, 16), 64),
     # Narrow convolutions for speed; enough epochs on 1,000 images for the network without
     # augmentation to pull clearly ahead on its training images (about 6 minutes on 2 cores).
     "cpu": AugmentationSize(1000, 1000, 24, 5, 50, 2e-3, (8, 16, 24, 24, 16), 256),

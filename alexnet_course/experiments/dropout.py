@@ -55,7 +55,7 @@ class DropoutSize:
 
 
 SIZES = {
-    "smoke": DropoutSize(100, 100, 2, 1, 50, 2e-3, (8, 16, 24, 24, 16), 128, passes=(1, 4, 16)),
+    "smoke": DropoutSize(300, 200, 8, 1, 50, 2e-3, (8, 16, 24, 24, 16), 128, passes=(1, 4, 16)),
     # Narrow convolutions (a quarter of the small AlexNet's) for speed, and fc6 and fc7
     # twice as wide as the small AlexNet's, so the fully connected layers can memorise.
     "cpu": DropoutSize(300, 1000, 60, 2, 50, 2e-3, (8, 16, 24, 24, 16), 1024),

@@ -98,7 +98,7 @@ class Size:
 
 
 SIZES: dict[str, Size] = {
-    "smoke": Size(samples=128, test_samples=100, epochs=2, seeds=(0,)),
+    "smoke": Size(samples=1000, test_samples=200, epochs=3, seeds=(0,), batch_size=50),
     "cpu": Size(samples=3000, test_samples=1000, epochs=5, seeds=(0, 1, 2, 3, 4), batch_size=64),
     "gpu": Size(samples=20000, test_samples=10000, epochs=10, seeds=(0, 1, 2, 3, 4), width=1.0,
                 batch_size=128),

@@ -47,7 +47,7 @@ class PoolingSize:
 
 
 SIZES = {
-    "smoke": PoolingSize(300, 100, 1, 2, 100, 3e-3, (8, 16, 24, 24, 16), 64),
+    "smoke": PoolingSize(2000, 200, 2, 2, 50, 3e-3, (8, 16, 24, 24, 16), 64),
     # A quarter of the small AlexNet's widths, so that five paired seeds fit in minutes on a CPU.
     "cpu": PoolingSize(6000, 2000, 5, 5, 50, 3e-3, (8, 16, 24, 24, 16), 128),
     "gpu": PoolingSize(None, None, 10, 5, 128, 3e-3, SMALL.widths, SMALL.hidden),

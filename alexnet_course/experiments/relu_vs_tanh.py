@@ -57,7 +57,7 @@ class Size:
 
 
 SIZES: dict[str, Size] = {
-    "smoke": Size(samples=200, test_samples=100, epochs=2, seeds=(0, 1)),
+    "smoke": Size(samples=500, test_samples=200, epochs=2, seeds=(0, 1)),
     "cpu": Size(samples=2000, test_samples=1000, epochs=6, seeds=(0, 1, 2)),
     "gpu": Size(samples=20000, test_samples=10000, epochs=15, seeds=(0, 1, 2, 3, 4)),
 }
