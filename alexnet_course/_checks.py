@@ -9,7 +9,17 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["whole", "number", "choice"]
+__all__ = ["is_whole", "whole", "number", "choice"]
+
+
+def is_whole(value, minimum: int = 1) -> bool:
+    """Whether ``value`` is a whole number ≥ ``minimum`` (NumPy integers too; never a bool,
+    an int subclass, since ``in_channels=True`` is always a mistake).
+
+    >>> is_whole(3), is_whole(3.0), is_whole(True), is_whole(0, minimum=0)
+    (True, False, False, True)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
 def whole(value, name: str, minimum: int = 1) -> int:
@@ -20,8 +30,7 @@ def whole(value, name: str, minimum: int = 1) -> int:
     ...
     ValueError: in_channels must be a whole number ≥ 1, got -3
     """
-    # bool is an int subclass, but `in_channels=True` is always a mistake.
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+    if not is_whole(value, minimum):
         raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
     return value
 

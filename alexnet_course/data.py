@@ -447,8 +447,8 @@ def photo(name: str, folder: str | os.PathLike | None = None) -> np.ndarray:
     if name not in PHOTOS:
         raise KeyError(f"no photo called {name!r}; available: {', '.join(PHOTOS)}")
     spec = PHOTOS[name]
-    if folder is None:
-        folder = course_data() / "photos" if course_data() else None
+    if folder is None and (course := course_data()) is not None:
+        folder = course / "photos"
     path = Path(folder) / spec.file if folder is not None else None
     if path is None or not path.is_file():
         import skimage.data

@@ -19,6 +19,7 @@ from torch import nn
 
 from ..counting import conv_params, count_layers, count_parameters
 from ..models import VARIANTS, alexnet, build_alexnet
+from ..models.base import weighted_layers
 from .core import Feedback, check_choice, check_number
 
 __all__ = ["check_four_towers_total", "check_biases_at_one", "check_default_std_conv4_single",
@@ -31,11 +32,6 @@ GROUPED = {"conv2": 1, "conv4": 3, "conv5": 4}  # the layers the towers split, b
 def _meta(variant: str) -> nn.Module:
     with torch.device("meta"):  # shapes only
         return alexnet(variant)
-
-
-def _layers(model: nn.Module) -> tuple[list[nn.Conv2d], list[nn.Linear]]:
-    return ([m for m in model.modules() if isinstance(m, nn.Conv2d)],
-            [m for m in model.modules() if isinstance(m, nn.Linear)])
 
 
 def _fan_in(layer: nn.Module) -> int:
@@ -65,7 +61,7 @@ def check_four_towers_total(answer) -> Feedback:
 
 def check_biases_at_one(answer) -> Feedback:
     """Lesson 08: how many biases the paper's initialisation sets to 1."""
-    convs, fcs = _layers(_meta("paper"))
+    convs, fcs = weighted_layers(_meta("paper"))
     ones = {"conv2": convs[1], "conv4": convs[3], "conv5": convs[4], "fc6": fcs[0], "fc7": fcs[1]}
     total = sum(m.bias.numel() for m in ones.values())
     return check_number(
@@ -79,7 +75,7 @@ def check_biases_at_one(answer) -> Feedback:
 def check_default_std_conv4_single(answer) -> Feedback:
     """Lesson 08: the standard deviation of conv4's weights under PyTorch's default
     initialisation in the single-tower network, where conv4 sees all of conv3's channels."""
-    single, paper = _layers(_meta("single"))[0][3], _layers(_meta("paper"))[0][3]
+    single, paper = weighted_layers(_meta("single"))[0][3], weighted_layers(_meta("paper"))[0][3]
     fan_in, fan_in_paper = _fan_in(single), _fan_in(paper)
     std, std_paper = 1 / math.sqrt(3 * fan_in), 1 / math.sqrt(3 * fan_in_paper)
     (k, _), c_in = single.kernel_size, single.in_channels

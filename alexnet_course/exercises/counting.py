@@ -14,11 +14,11 @@ choose a larger side.
 
 from __future__ import annotations
 
-import numbers
 from functools import lru_cache
 
 import torch
 
+from .._checks import is_whole
 from ..counting import LayerTable, conv_params, count_layers
 from ..models import VARIANTS, alexnet
 from .core import Feedback, cannot_check, check_number
@@ -28,10 +28,6 @@ __all__ = ["check_conv3_two_towers", "check_small_conv2_macs", "check_macs_growt
 
 PAPER, SMALL, TORCHVISION = VARIANTS["paper"], VARIANTS["small"], VARIANTS["torchvision"]
 
-
-def _whole(value, minimum: int = 1) -> bool:
-    """``value`` is a whole number (not a bool) of at least ``minimum``."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
 @lru_cache(maxsize=32)
@@ -65,7 +61,7 @@ def check_conv3_two_towers(answer) -> Feedback:
 
 def check_small_conv2_macs(answer, side: int = SMALL.input_size[1]) -> Feedback:
     """Lesson 02: multiply-adds of conv2 of the course's small AlexNet for one ``side`` × ``side`` image."""
-    if not _whole(side):
+    if not is_whole(side):
         return cannot_check(f"side = {side!r} is not a whole number of pixels ≥ 1")
     side = int(side)  # a NumPy integer too
     table = _table("small", (SMALL.in_channels, side, side))
@@ -91,7 +87,7 @@ def check_small_conv2_macs(answer, side: int = SMALL.input_size[1]) -> Feedback:
 def check_macs_growth(answer, side: int = 448) -> Feedback:
     """Lesson 02 (predict, then run): by what factor, to the nearest whole number, do the
     multiply-adds of torchvision's AlexNet grow from 224 × 224 images to ``side`` × ``side``?"""
-    if not _whole(side):
+    if not is_whole(side):
         return cannot_check(f"side = {side!r} is not a whole number of pixels ≥ 1")
     side, base_size = int(side), TORCHVISION.input_size
     base, big = _table("torchvision", base_size), _table("torchvision", (base_size[0], side, side))
@@ -117,7 +113,7 @@ def check_macs_growth(answer, side: int = 448) -> Feedback:
 
 def check_torchvision_conv1_bytes(answer, batch_size: int = 128) -> Feedback:
     """Lesson 02: bytes taken by the output of torchvision's conv1 for ``batch_size`` images in float32."""
-    if not _whole(batch_size):
+    if not is_whole(batch_size):
         return cannot_check(f"batch_size = {batch_size!r} is not a whole number of images ≥ 1")
     batch_size = int(batch_size)
     table = _table("torchvision", TORCHVISION.input_size, batch_size)

@@ -27,10 +27,15 @@ from .core import Feedback, as_number, cannot_check, check_choice, check_number
 __all__ = ["placements", "check_inverted_scale", "check_thinned_networks", "check_fc7_weights_used"]
 
 
+def _paper_classifier_layers() -> list[nn.Module]:
+    """``build_alexnet(PAPER).classifier``'s layers, in order (shapes only)."""
+    with torch.device("meta"):
+        return list(build_alexnet(PAPER).classifier)
+
+
 def _paper_classifier() -> tuple[float, list[nn.Linear]]:
     """The paper's dropout probability and fc6, fc7, fc8, as the package builds them."""
-    with torch.device("meta"):  # shapes only
-        layers = list(build_alexnet(PAPER).classifier)
+    layers = _paper_classifier_layers()
     p = next(m.p for m in layers if isinstance(m, nn.Dropout))
     return p, [m for m in layers if isinstance(m, nn.Linear)]
 
@@ -40,8 +45,7 @@ def placements() -> dict[str, list[tuple[str, int]]]:
     ``(group, width)``: ``"inputs"`` is the course's and torchvision's (a ``Dropout`` before
     fc6 and before fc7, as ``build_alexnet(PAPER).classifier`` has it), ``"outputs"`` the
     paper's and Caffe's (after the ReLUs of those same two layers)."""
-    with torch.device("meta"):  # shapes only
-        layers = list(build_alexnet(PAPER).classifier)
+    layers = _paper_classifier_layers()
     dropped = [(i, layers[i + 1]) for i, m in enumerate(layers) if isinstance(m, nn.Dropout)]
     names = {id(m): f"fc{6 + k}" for k, m in enumerate(m for m in layers if isinstance(m, nn.Linear))}
     return {"inputs": [(f"{names[id(fc)]} inputs", fc.in_features) for _, fc in dropped],

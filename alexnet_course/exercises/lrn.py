@@ -13,26 +13,23 @@ Cannot check this: channel 96 is not one of the layer's channels 0 to 95.
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 from torch import nn
 
+from .._checks import is_whole
 from ..layers import LocalResponseNorm, paper_lrn
 from .core import Feedback, as_number, cannot_check, check_choice, check_number
 
 __all__ = ["check_pytorch_alpha", "check_edge_window", "check_lrn_when_doubled", "check_lrn_value"]
 
 
-def _whole(value, minimum: int) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
-
 
 def check_pytorch_alpha(answer, size: int = 3, alpha: float = 2e-4) -> Feedback:
     """The ``alpha`` to give ``nn.LocalResponseNorm(size, ...)`` so that it is the LRN the paper's
     formula writes with n = ``size`` and this ``alpha`` (a sum of squares)."""
     value = as_number(alpha)
-    if not _whole(size, 1):
+    if not is_whole(size, 1):
         return cannot_check(f"size = {size!r} is not a whole number of channels ≥ 1")
     if value is None or value <= 0:
         return cannot_check(f"alpha = {alpha!r} is not a number > 0")
@@ -50,9 +47,9 @@ def check_pytorch_alpha(answer, size: int = 3, alpha: float = 2e-4) -> Feedback:
 def check_edge_window(answer, channel: int = 0, channels: int = 96, size: int = 5) -> Feedback:
     """How many channels (the channel itself included) the window of ``channel`` sums over,
     in a layer of ``channels`` channels with the paper's n = ``size``."""
-    if not _whole(channels, 1) or not _whole(size, 1):
+    if not is_whole(channels, 1) or not is_whole(size, 1):
         return cannot_check(f"channels = {channels!r} and size = {size!r} must be whole numbers ≥ 1")
-    if not _whole(channel, 0) or channel >= channels:
+    if not is_whole(channel, 0) or channel >= channels:
         return cannot_check(f"channel {channel!r} is not one of the layer's channels 0 to {channels - 1}")
     a = torch.ones(1, channels, 1, 1)  # every channel 1: the window sum counts the channels in the window
     layer = LocalResponseNorm(size, alpha=1.0, beta=1.0, k=0.0)

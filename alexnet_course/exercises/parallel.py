@@ -14,12 +14,12 @@ Cannot check this: a global batch of 0 images takes no steps; choose a batch of 
 from __future__ import annotations
 
 import math
-import numbers
 from functools import cache
 
 import torch
 from torch import nn
 
+from .._checks import is_whole
 from ..arithmetic import trace_arithmetic
 from ..counting import count_parameters
 from ..models import alexnet
@@ -112,7 +112,7 @@ def check_ddp_steps(answer, images: int = 60_000, batch: int = 128, processes: i
     global batch of ``batch`` over ``images`` images (a DistributedSampler without drop_last).
     Settings no launch could run get a sentence saying why, not an exception."""
     for value, name in ((images, "images"), (batch, "batch"), (processes, "processes")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if not is_whole(value, minimum=-math.inf):
             return cannot_check(f"{name} must be a whole number, not {value!r}")
     if images < 1:
         return cannot_check(f"an epoch of {images} images has no steps; choose at least 1 image")

@@ -14,11 +14,11 @@ Cannot check this: level = 0 is not a slope tanh falls below at some x > 0; choo
 from __future__ import annotations
 
 import math
-import numbers
 from functools import lru_cache
 
 import torch
 
+from .._checks import is_whole
 from ..models import VARIANTS, alexnet
 from .core import Feedback, as_number, cannot_check, check_choice, check_number
 
@@ -74,7 +74,7 @@ def check_gradient_through_layers(answer, x: float = 1.0, layers: int = 5) -> Fe
     value = as_number(x)
     if value is None:
         return cannot_check(f"x = {x!r} is not a finite number")
-    if isinstance(layers, bool) or not isinstance(layers, numbers.Integral) or layers < 1:
+    if not is_whole(layers):
         return cannot_check(f"layers = {layers!r} is not a whole number of layers ≥ 1")
     slope = _grad(torch.tanh, value)
     expected = slope ** layers

@@ -12,11 +12,11 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 import torch.nn.functional as F
 
+from .._checks import is_whole
 from ..data import FASHION_MNIST_CLASSES, FASHION_MNIST_FILES
 from .core import Feedback, cannot_check, check_choice, check_number
 
@@ -30,7 +30,7 @@ IMAGENET_CLASSES = 1000
 def check_steps_per_epoch(answer, batch_size: int = 256) -> Feedback:
     """Lesson 09, exercise 1: optimiser steps in one epoch over the 60,000 Fashion-MNIST
     training images in batches of ``batch_size`` (the question asks for 256, twice the run's)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+    if not is_whole(batch_size):
         return cannot_check(f"a batch holds a whole number of images, at least 1, not {batch_size!r}")
     n, batch_size = FASHION_MNIST_FILES[("train", "labels")].shape[0], int(batch_size)
     steps = math.ceil(n / batch_size)

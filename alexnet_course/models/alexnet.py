@@ -30,7 +30,7 @@ from torch import nn
 from alexnet_course._checks import choice, number, whole
 from alexnet_course.arithmetic import conv_output_size, pool_output_size
 from alexnet_course.layers import paper_lrn
-from alexnet_course.models.base import ConvNet, alexnet_classifier, check_builder_args
+from alexnet_course.models.base import ConvNet, alexnet_classifier, check_builder_args, weighted_layers
 
 __all__ = [
     "AlexNetConfig", "PAPER", "SINGLE", "TORCHVISION", "SMALL", "KERAS_1CH", "PADDLE", "D2L", "VARIANTS",
@@ -378,8 +378,7 @@ def paper_init_(model: nn.Module) -> nn.Module:
     biases 1 in conv2, conv4, conv5, fc6 and fc7 ("to accelerate the early stages
     of learning by providing the ReLUs with positive inputs"), 0 in conv1, conv3, fc8.
     """
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    fcs = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    convs, fcs = weighted_layers(model)
     if len(convs) != 5 or len(fcs) != 3:
         raise ValueError(f"paper_init_ needs AlexNet's 5 convs and 3 linears, "
                          f"found {len(convs)} and {len(fcs)}")

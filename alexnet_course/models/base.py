@@ -11,7 +11,7 @@ from torch import nn
 
 from alexnet_course._checks import number, whole
 
-__all__ = ["ConvNet", "alexnet_classifier", "check_builder_args"]
+__all__ = ["ConvNet", "alexnet_classifier", "check_builder_args", "weighted_layers"]
 
 
 def check_builder_args(num_classes, in_channels, dropout=0.0) -> None:
@@ -40,6 +40,18 @@ class ConvNet(nn.Module):
             x = self.avgpool(x)
         x = torch.flatten(x, 1)  # (N, C, H, W) -> (N, C*H*W)
         return self.classifier(x)
+
+
+def weighted_layers(model: nn.Module) -> tuple[list[nn.Conv2d], list[nn.Linear]]:
+    """The model's convolutions and its fully connected layers, each in order: AlexNet's
+    conv1..conv5 and fc6..fc8.
+
+    >>> convs, fcs = weighted_layers(nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(2, 2)))
+    >>> len(convs), len(fcs)
+    (1, 1)
+    """
+    return ([m for m in model.modules() if isinstance(m, nn.Conv2d)],
+            [m for m in model.modules() if isinstance(m, nn.Linear)])
 
 
 def alexnet_classifier(in_features: int, hidden: int, num_classes: int, dropout: float, *,
