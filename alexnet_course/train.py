@@ -157,15 +157,16 @@ def evaluate(model: nn.Module, batch_iter, amp: str | None = None,
 
 def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer, scaler,
                config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor]:
-    """The body of :func:`run_epoch`'s loop on its own, for benchmarks that time one step;
-    returns logits and loss without waiting for the device."""
+    """One optimiser step on the batch ``(x, y)``: zero the gradients, forward, backward, step,
+    with the forward pass under autocast when ``config.amp`` is set (``fp16`` also scales the
+    loss through ``scaler``). Returns logits and loss without waiting for the device."""
     optimizer.zero_grad(set_to_none=True)
     with _autocast(x.device, config.amp):
         logits = model(_layout(x, config))
         loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
-    if scaler.is_enabled():
+    if scaler.is_enabled():  # fp16: the loss scaled up, so that small gradients survive
         scaler.scale(loss).backward()
-        scaler.step(optimizer)
+        scaler.step(optimizer)  # unscales first; skips the step if a gradient overflowed
         scaler.update()
     else:
         loss.backward()
@@ -261,10 +262,10 @@ def run_epoch(model: nn.Module, train_batches, optimizer, scaler, config: TrainC
             loss.backward()
             optimizer.step()
 
-    with the forward pass under autocast when ``config.amp`` is set (``fp16`` also scales
-    the loss through ``scaler``), a per-step ``scheduler`` (one-cycle) stepped after every
-    batch, and the step losses logged into ``history`` and checked for NaN/inf once every
-    ``config.log_every`` steps (:class:`TrainingDiverged` names the first bad step).
+    each step a :func:`train_step` (those four lines, with mixed precision when ``config.amp``
+    is set), a per-step ``scheduler`` (one-cycle) stepped after every batch, and the step
+    losses logged into ``history`` and checked for NaN/inf once every ``config.log_every``
+    steps (:class:`TrainingDiverged` names the first bad step).
     ``train_batches`` is shuffled by the caller; ``world_size`` and ``sum_over_ranks`` (an
     all-reduce) make the logged figures those of all processes of a DDP run.
 
@@ -281,17 +282,7 @@ def run_epoch(model: nn.Module, train_batches, optimizer, scaler, config: TrainC
     model.train()
     tally = _EpochTally(config, epoch, len(train_batches), history, bar, world_size, sum_over_ranks)
     for x, y in train_batches:
-        optimizer.zero_grad(set_to_none=True)
-        with _autocast(x.device, config.amp):
-            logits = model(_layout(x, config))
-            loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
-        if scaler.is_enabled():  # fp16: the loss scaled up, so that small gradients survive
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)  # unscales first; skips the step if a gradient overflowed
-            scaler.update()
-        else:
-            loss.backward()
-            optimizer.step()
+        logits, loss = train_step(model, x, y, optimizer, scaler, config)
         if scheduler is not None:
             scheduler.step()
         tally.add(loss, logits, y)  # no wait for the device here: see _EpochTally
