@@ -21,9 +21,9 @@ from dataclasses import dataclass, field, replace
 from ..models.alexnet import SMALL, AlexNetConfig, build_alexnet
 from ..profiles import Profile
 from ..train import fit, recipe
-from .common import PairedEffect, budget, fashion_splits, seeded_jobs
+from .common import Budget, PairedEffect, budget, fashion_splits, run_seeds, seed_values
 
-__all__ = ["PAPER_EFFECT", "POOLS", "PoolingSize", "SIZES", "PoolingResult",
+__all__ = ["PAPER_EFFECT", "POOLS", "SIZES", "PoolingResult",
            "pooling_config", "overlapping_pooling"]
 
 # Krizhevsky et al. 2012, §3.4: error reduction from overlapping pooling, in points.
@@ -32,29 +32,18 @@ PAPER_EFFECT = {"top1": -0.4, "top5": -0.3}
 POOLS = {"3/2": (3, 2), "2/2": (2, 2)}
 
 
-@dataclass(frozen=True)
-class PoolingSize:
-    """How big the ablation is in one profile."""
-
-    train_samples: int | None  # Fashion-MNIST training images (class-balanced; None = all)
-    test_samples: int | None  # test images the error is measured on
-    epochs: int  # one-cycle epochs per run
-    seeds: int  # paired runs per pooling choice
-    batch_size: int
-    lr: float  # peak learning rate of AdamW's one-cycle schedule
-    widths: tuple[int, int, int, int, int]  # conv widths of the small AlexNet used
-    hidden: int  # width of fc6 and fc7
-
-
 SIZES = {
-    "smoke": PoolingSize(2000, 200, 2, 2, 50, 3e-3, (8, 16, 24, 24, 16), 64),
+    "smoke": Budget(train_samples=2000, test_samples=200, epochs=3, seeds=2, lr=3e-3,
+                    widths=(8, 16, 24, 24, 16), hidden=64),
     # A quarter of the small AlexNet's widths, so that five paired seeds fit in minutes on a CPU.
-    "cpu": PoolingSize(6000, 2000, 5, 5, 50, 3e-3, (8, 16, 24, 24, 16), 128),
-    "gpu": PoolingSize(None, None, 10, 5, 128, 3e-3, SMALL.widths, SMALL.hidden),
+    "cpu": Budget(train_samples=6000, test_samples=2000, epochs=5, seeds=5, lr=3e-3,
+                  widths=(8, 16, 24, 24, 16), hidden=128),
+    "gpu": Budget(train_samples=None, test_samples=None, epochs=10, seeds=5, batch_size=128, lr=3e-3,
+                  widths=SMALL.widths, hidden=SMALL.hidden),
 }
 
 
-def pooling_config(pool: tuple[int, int], size: PoolingSize) -> AlexNetConfig:
+def pooling_config(pool: tuple[int, int], size: Budget) -> AlexNetConfig:
     """The small AlexNet with ``pool`` (kernel, stride) in its three max-pools."""
     return replace(SMALL, pool=pool, widths=size.widths, hidden=size.hidden)
 
@@ -64,15 +53,14 @@ class PoolingResult:
     """One row per run (``rows``) and the paired per-seed differences, 3/2 minus 2/2."""
 
     profile: str
-    size: PoolingSize
+    size: Budget
     rows: list[dict] = field(default_factory=list)
 
     paper_effect = PAPER_EFFECT
 
     def errors(self, pool: str, metric: str = "top1") -> list[float]:
         """Test error in points (100 − accuracy) of every seed with ``pool``, seed order."""
-        return [r[f"test_{metric}_error"] for r in sorted(self.rows, key=lambda r: r["seed"])
-                if r["pool"] == pool]
+        return seed_values(self.rows, f"test_{metric}_error", pool=pool)
 
     def differences(self, metric: str = "top1") -> list[float]:
         """Per seed: error with overlapping pooling minus error without, in points."""
@@ -99,8 +87,8 @@ def overlapping_pooling(profile: str | Profile | None = None, device=None,
     """Train the small AlexNet with 3/2 and with 2/2 pooling for every seed of the profile."""
     prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
-    result = PoolingResult(prof.name, size)
-    for seed, name in seeded_jobs(range(size.seeds), POOLS, progress):
+
+    def train_one(seed: int, name: str) -> dict:
         model = build_alexnet(pooling_config(POOLS[name], size))
         # AdamW: the plain SGD of the paper needs many more steps to get a deep, narrow,
         # un-normalised net off the ground than a few epochs on a CPU allow.
@@ -110,11 +98,13 @@ def overlapping_pooling(profile: str | Profile | None = None, device=None,
         history = fit(model, train_data, test_data, config, image_size=prof.image_size,
                       device=device, progress=False)
         last = history.epochs[-1]
-        result.rows.append({
+        return {
             "pool": name, "seed": seed,
             "train_top1_error": 100 * (1 - last["train_top1"]),
             "test_top1_error": 100 * (1 - last["test_top1"]),
             "test_top5_error": 100 * (1 - last["test_top5"]),
             "seconds": time.perf_counter() - began,
-        })
-    return result
+        }
+
+    rows = [row for _, _, row in run_seeds(size.seeds, POOLS, train_one, progress)]
+    return PoolingResult(prof.name, size, rows)
