@@ -3,6 +3,7 @@
 #   make test   set up .venv if needed, lint (ruff), run the unit tests and the notebooks (nbval, smoke profile)
 #   make book   build the mdBook rendering of the executed notebooks
 #   make execute  re-run every notebook top to bottom (cpu profile) to refresh committed outputs
+#   make gpu-results  on a CUDA machine: the GPU record into results/ (results/README.md)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -19,7 +20,7 @@ NO_DEPS := $(shell sed -n 's/^no-deps = \[\(.*\)\]/\1/p' pyproject.toml | tr -d 
 export PATH := $(abspath $(BIN)):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test unit notebooks book execute clean
+.PHONY: lab test unit notebooks book execute gpu-results clean
 
 # System tools, from Debian where they are missing and apt-get can (root or sudo): Chromium for
 # tests/browser (never a browser download), Node.js and npm for the book's KaTeX formulas.
@@ -65,6 +66,13 @@ book: $(STAMP)
 execute: $(STAMP)
 	ALEXNET_COURSE_PROFILE=cpu $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=1800 notebooks/*.ipynb
+
+# The GPU record (issue 19): from the source tree, installing nothing, with .venv's Python where
+# there is one and the system's otherwise (a CUDA machine may bring its own torch); <= 8 minutes.
+GPU_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+
+gpu-results:
+	PYTHONPATH=. $(GPU_PYTHON) -m alexnet_course.cli bench gpu --out results
 
 clean:
 	rm -rf _build .pytest_cache

@@ -5,6 +5,7 @@ mean, standard deviation and fraction of exact zeros (the inputs a ReLU cut off)
 and how much each output value varies from one example of the batch to the next.
 Lesson 08 uses them to compare initialisations layer by layer: a good one keeps
 the spread of the activations roughly constant from the input to the logits.
+Lesson 03 counts saturated tanh units with :func:`saturated_share`.
 
 >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
 >>> with torch.no_grad():
@@ -25,7 +26,9 @@ from torch import nn
 
 from .hooks import leaf_hooks
 
-__all__ = ["ActivationStats", "activation_stats", "stats_frame"]
+__all__ = ["SATURATED", "ActivationStats", "activation_stats", "saturated_share", "stats_frame"]
+
+SATURATED = 0.99  # a tanh unit is saturated when |tanh(x)| > 0.99: tanh'(x) < 0.0199, |x| > 2.647
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,12 @@ def stats_frame(rows: list[ActivationStats]):
     import pandas as pd
 
     return pd.DataFrame([asdict(r) for r in rows]).set_index("name")
+
+
+def saturated_share(tanh_outputs: torch.Tensor) -> float:
+    """The share of tanh outputs beyond ±:data:`SATURATED`, where tanh's slope is below 0.0199.
+
+    >>> saturated_share(torch.tanh(torch.tensor([0.0, 1.0, -2.0, 2.7, -3.0])))  # |x| > 2.647
+    0.4
+    """
+    return (tanh_outputs.abs() > SATURATED).double().mean().item()

@@ -2,9 +2,11 @@
 
 ``alexnet-course info`` prints versions, device, profile and where the data was found;
 ``alexnet-course data`` verifies every data file's checksum; ``alexnet-course train``
-trains a model of the registry on Fashion-MNIST (or your own image folders);
+trains a model of the registry on Fashion-MNIST, Imagenette's colour images (``--dataset
+imagenette``) or your own image folders;
 ``alexnet-course experiment NAME`` re-runs a lesson's measured experiment and prints its
-verdict; ``alexnet-course bench train-step`` measures training throughput.
+verdict; ``alexnet-course bench train-step`` measures training throughput; ``alexnet-course
+bench gpu --out DIR`` writes the GPU record (:mod:`alexnet_course.gpu_record`).
 
 Every argument, and the checkpoint folder, is checked before any data is loaded. Bad
 arguments exit with status 2 (argparse's convention) and one ``alexnet-course: error:`` line;
@@ -93,6 +95,20 @@ def _check_image_folder(folder: str | None) -> None:
                              "train/CLASS/*.jpg and test/CLASS/*.jpg")
 
 
+def _check_dataset(args: argparse.Namespace) -> None:
+    """Imagenette's options fit together, and (unless it is to be downloaded) its files are
+    there: checked on the disk alone, before anything else happens."""
+    if args.dataset == "imagenette" and args.image_folder:
+        raise UsageError("--image-folder and --dataset imagenette exclude each other")
+    if args.download and args.dataset != "imagenette":
+        raise UsageError("--download fetches Imagenette only (the course never downloads Fashion-MNIST)")
+    if args.dataset == "imagenette" and not args.download:
+        from . import imagenette
+
+        imagenette.locate(args.data_root, "train")
+        imagenette.locate(args.data_root, "test")
+
+
 def _train(args: argparse.Namespace) -> int:
     from . import train
     from .parallel import data_parallel
@@ -100,6 +116,7 @@ def _train(args: argparse.Namespace) -> int:
     prof = profiles.profile(args.profile)
     dev = _device(args.device)
     _check_image_folder(args.image_folder)
+    _check_dataset(args)
     launch = data_parallel.Launch.from_env()
     # Rank 0 owns the checkpoint folder: claimed (written to, locked, checked) before any data
     # is loaded, and held until the run ends; fit finds it claimed already.
@@ -130,24 +147,34 @@ def _training_run(args: argparse.Namespace, prof: profiles.Profile, dev, launch)
     from . import models, train
     from .parallel import data_parallel
 
-    if args.image_folder:
+    model_name = args.model or prof.model
+    native = prof.image_size if model_name == prof.model else models.native_input_size(model_name)[-1]
+    image_size = args.image_size or native
+    channels = 1
+    if args.dataset == "imagenette":  # colour, cropped as the paper did: at least 224 px
+        from . import imagenette
+
+        image_size, channels = args.image_size or max(imagenette.PAPER_CROP, native), 3
+        train_data, test_data, _ = imagenette.splits(
+            root=args.data_root, download=args.download, crop=image_size,
+            train_samples=prof.train_samples, test_samples=prof.test_samples, seed=args.seed)
+        classes = train_data.classes
+    elif args.image_folder:
         train_data = data.image_folder(f"{args.image_folder}/train", prof, image_size=args.image_size)
         test_data = data.image_folder(f"{args.image_folder}/test", prof, image_size=args.image_size,
                                       classes=train_data.classes)  # same labels, or refused
         classes = train_data.classes
     else:
-        train_data, test_data = data.fashion_mnist("train", prof), data.fashion_mnist("test", prof)
+        train_data = data.fashion_mnist("train", prof, root=args.data_root)
+        test_data = data.fashion_mnist("test", prof, root=args.data_root)
         classes = data.FASHION_MNIST_CLASSES
-    model_name = args.model or prof.model
-    native = prof.image_size if model_name == prof.model else models.native_input_size(model_name)[-1]
-    image_size = args.image_size or native
     config = replace(train.recipe(args.recipe), epochs=args.epochs or prof.epochs,
                      batch_size=args.batch_size or prof.batch_size, amp=args.amp,
                      channels_last=args.channels_last, compile=args.compile, seed=args.seed)
     if args.lr is not None:
         config = replace(config, lr=args.lr)
     seed_everything(args.seed)
-    model = models.get_model(model_name, num_classes=len(classes), in_channels=1)
+    model = models.get_model(model_name, num_classes=len(classes), in_channels=channels)
     # Under torchrun every process runs this function; DDP trains, rank 0 alone talks.
     fit = data_parallel.fit_distributed if data_parallel.launched_by_torchrun() else train.fit
     say = print if launch.rank == 0 else (lambda *_: None)
@@ -172,6 +199,8 @@ def _bench(args: argparse.Namespace) -> int:
     from . import bench, throughput
 
     dev = _device(args.device)
+    if args.which == "gpu":
+        return _gpu_record(args, dev)
     if args.which == "compare":  # lesson 10's throughput columns, as ratios to AlexNet
         rows = throughput.compare_bench(dev, steps=args.steps, warmup=args.warmup)
         print(throughput.format_compare(rows, dev))
@@ -183,6 +212,33 @@ def _bench(args: argparse.Namespace) -> int:
     rows = bench.train_step_bench(dev, steps=args.steps, warmup=args.warmup)
     print(bench.format_rows(rows, dev))
     return 0
+
+
+def _gpu_record(args: argparse.Namespace, dev) -> int:
+    from dataclasses import replace
+
+    from . import bench, gpu_record
+
+    if not args.out:
+        raise UsageError("bench gpu writes its record into a folder: name it with --out DIR "
+                         "(make gpu-results uses results/)")
+    sizes = gpu_record.TINY if args.tiny else gpu_record.FULL
+    sizes = replace(sizes, seconds=args.budget) if args.budget else sizes
+    gpu_record.check_device(dev, sizes)  # before d2l's imports: a refusal comes at once
+    try:  # d2l's own code where it imports (it needs scipy, pandas, matplotlib); else the transcription
+        from .experiments import relatives
+
+        d2l_run = relatives.run_d2l if relatives.d2l_available() is None else None
+    except ImportError:
+        d2l_run = None
+    records = gpu_record.record(args.out, sizes=sizes, device=dev, peak=bench.peak_flops(dev),
+                                d2l_run=d2l_run, command=f"alexnet-course {shlex.join(args.argv)}")
+    print(gpu_record.format_summary(records))
+    failed = [name for name, record in records.items() if "error" in record]
+    if failed:
+        print(f"alexnet-course: error: part of the record failed: see {', '.join(failed)}",
+              file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _experiment(args: argparse.Namespace) -> int:
@@ -210,10 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     from .models import list_models
     from .train import RECIPES
 
-    fit = commands.add_parser("train", help="train a model on Fashion-MNIST or your own images")
+    fit = commands.add_parser("train", help="train a model on Fashion-MNIST, Imagenette or your own images")
     fit.add_argument("--model", choices=list_models(), help="default: the profile's")
-    fit.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
-                     help="the built-in data set (use --image-folder for your own)")
+    fit.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist", "imagenette"],
+                     help="the built-in data set (use --image-folder for your own); imagenette: "
+                          "10 ImageNet classes in colour, at 224 px with the paper's augmentation")
+    fit.add_argument("--data-root", metavar="DIR",
+                     help="folder holding the data set (the idx files, or imagenette2-320/); "
+                          "default: $ALEXNET_COURSE_DATA, else the course's data/")
+    fit.add_argument("--download", action="store_true",
+                     help="fetch Imagenette into the data folder if it is absent (needs the internet)")
     fit.add_argument("--image-folder", metavar="DIR",
                      help="folder with train/CLASS/*.jpg and test/CLASS/*.jpg")
     fit.add_argument("--profile", choices=list(profiles.PROFILES),
@@ -242,12 +304,18 @@ def build_parser() -> argparse.ArgumentParser:
     lesson.set_defaults(run=_experiment)
 
     timing = commands.add_parser("bench", help="throughput benchmarks (ratios, same run)")
-    timing.add_argument("which", choices=["train-step", "compare"])
+    timing.add_argument("which", choices=["train-step", "compare", "gpu"],
+                        help="gpu: the GPU record (needs CUDA, or --tiny), written under --out")
     timing.add_argument("--steps", type=positive_int, default=5, metavar="N",
                         help="timed steps per loop")
     timing.add_argument("--warmup", type=positive_int, default=2, metavar="N",
                         help="untimed steps first")
     timing.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    timing.add_argument("--out", metavar="DIR", help="gpu: the folder its JSON files and PNG go to")
+    timing.add_argument("--tiny", action="store_true",
+                        help="gpu: the same code at toy sizes, anywhere (no record)")
+    timing.add_argument("--budget", type=positive_float, metavar="SECONDS",
+                        help="gpu: seconds for the whole record (default 450; tiny 300)")
     timing.set_defaults(run=_bench)
     return parser
 

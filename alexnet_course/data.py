@@ -1,9 +1,10 @@
-"""Real data, offline: Fashion-MNIST, a handful of real colour photos, and your own images.
+"""Real data, offline: Fashion-MNIST, a handful of real colour photos, your own images, and
+Imagenette's ten ImageNet classes in colour (:mod:`alexnet_course.imagenette`).
 
-Nothing here ever downloads. Every file is found on disk and checked against a
-SHA-256 of its *decompressed* bytes, so the same check accepts the copy shipped in
-``data/``, Debian's recompressed ``dataset-fashion-mnist`` package and torchvision's
-``FashionMNIST/raw`` folder alike.
+Nothing here ever downloads, except Imagenette when you ask (``download=True``). Every file
+is found on disk and checked against a SHA-256 of its *decompressed* bytes, so the same
+check accepts the copy shipped in ``data/``, Debian's recompressed ``dataset-fashion-mnist``
+package and torchvision's ``FashionMNIST/raw`` folder alike.
 
 >>> train = fashion_mnist("train", profile="smoke")
 >>> len(train), train.classes[0]
@@ -254,9 +255,10 @@ class FashionMNIST(Dataset):
     classes = FASHION_MNIST_CLASSES
 
     def __init__(self, images: torch.Tensor, targets: torch.Tensor, *, split: str,
-                 source: Path, transform=None):
+                 source: Path, transform=None, normalize: bool = True):
         self.images, self.targets = images, targets
         self.split, self.source, self.transform = split, source, transform
+        self.normalize = normalize  # read by the batched twin of the transform (loaders.batches)
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -305,7 +307,8 @@ def fashion_mnist(split: str = "train", profile: str | Profile | None = None, *,
     if transform is None:
         size = image_size if image_size is not None else prof.image_size
         transform = image_transform(None if size == 28 else size, channels, normalize)
-    return FashionMNIST(images, targets, split=split, source=folder, transform=transform)
+    return FashionMNIST(images, targets, split=split, source=folder, transform=transform,
+                        normalize=normalize)
 
 
 def to_8bit(image):
@@ -465,3 +468,23 @@ def photo(name: str, folder: str | os.PathLike | None = None) -> np.ndarray:
 def photos(folder: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
     """Every shipped photo by name."""
     return {name: photo(name, folder) for name in PHOTOS}
+
+
+def imagenette(split: str = "train", *, root: str | os.PathLike | None = None, size: str = "320px",
+               download: bool = False, transform=None, samples: int | None = None):
+    """One split of Imagenette (``"train"``, or ``"val"`` alias ``"test"``), ten ImageNet
+    classes in colour, read by torchvision's ``datasets.Imagenette`` from its layout
+    ``ROOT/imagenette2-320/{train,val}/<wnid>/*.JPEG``. ``ROOT`` is ``root``, else
+    ``$ALEXNET_COURSE_DATA``, else the course's ``data/``. Absent files raise a
+    :class:`FileNotFoundError` at once, saying how to get them; only ``download=True``
+    fetches them. :mod:`alexnet_course.imagenette` has the details and the paper's pipeline.
+
+    >>> imagenette("test", root="/no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: Imagenette (320px) not found: /no/such/folder/imagenette2-320/val does not exist...
+    """
+    from . import imagenette as imagenette_module
+
+    return imagenette_module.imagenette(split, root=root, size=size, download=download,
+                                        transform=transform, samples=samples)

@@ -67,8 +67,10 @@ class TensorBatches(_Batches):
 
     def __init__(self, images: torch.Tensor, targets: torch.Tensor, batch_size: int, *,
                  device: torch.device, image_size: int, channels: int = 1,
-                 shuffle: bool = False, seed: int = 0, sampler=None):
+                 shuffle: bool = False, seed: int = 0, sampler=None, normalize: bool = True):
         self.images = images.to(device)
+        # normalize=False: pixels scaled to [0, 1] only, as the dataset's own transform gives them
+        self.mean, self.std = (FASHION_MNIST_MEAN, FASHION_MNIST_STD) if normalize else (0.0, 1.0)
         self.targets = targets.to(device)
         self.batch_size, self.image_size, self.channels = batch_size, image_size, channels
         self.shuffle, self.seed, self.epoch, self.sampler = shuffle, seed, 0, sampler
@@ -87,7 +89,8 @@ class TensorBatches(_Batches):
         order = self._order().to(self.images.device)
         for start in range(0, len(order), self.batch_size):
             idx = order[start:start + self.batch_size]
-            yield prepare_batch(self.images[idx], self.image_size, self.channels), self.targets[idx]
+            yield (prepare_batch(self.images[idx], self.image_size, self.channels, self.mean, self.std),
+                   self.targets[idx])
 
 
 class LoaderBatches(_Batches):
@@ -121,6 +124,6 @@ def batches(dataset: Dataset, batch_size: int, *, device: torch.device, image_si
     if isinstance(getattr(dataset, "images", None), torch.Tensor):
         return TensorBatches(dataset.images, dataset.targets, batch_size, device=device,
                              image_size=image_size, channels=channels, shuffle=shuffle, seed=seed,
-                             sampler=sampler)
+                             sampler=sampler, normalize=getattr(dataset, "normalize", True))
     return LoaderBatches(dataset, batch_size, device=device, shuffle=shuffle, seed=seed,
                          sampler=sampler)

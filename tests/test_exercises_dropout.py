@@ -3,11 +3,14 @@ through the package's check (``CHECKS``: check, derived answer, a typical wrong 
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
 from alexnet_course.exercises.dropout import (
     check_fc7_weights_used,
+    check_geometric_mean,
     check_inverted_scale,
     check_thinned_networks,
     fc7_weights_used,
@@ -20,10 +23,15 @@ INVERTED_SCALE = 1 / (1 - 0.2)  # 1.25
 # The paper (and Caffe) drops fc6's and fc7's outputs; the course (and torchvision) their inputs.
 PAPER_THINNED = HIDDEN + HIDDEN  # 8192
 COURSE_THINNED = FC6_IN + HIDDEN  # 13312
+# Two passes (0.6, 0.3, 0.1) and (0.2, 0.3, 0.5): per class the square root of the product,
+# then renormalised; class 1 gets √0.09 / (√0.12 + √0.09 + √0.05) ≈ 0.345, the arithmetic mean 0.3.
+CLASS_PAIRS = ((0.6, 0.2), (0.3, 0.3), (0.1, 0.5))  # each class's probability in the two passes
+GEOMETRIC_CLASS_1 = math.sqrt(0.3 * 0.3) / sum(math.sqrt(a * b) for a, b in CLASS_PAIRS)
 
 CHECKS = [
     (check_inverted_scale, INVERTED_SCALE, 1 - 0.2),  # multiplying by the keep probability
     (check_thinned_networks, PAPER_THINNED, COURSE_THINNED),  # the course's placement instead
+    (check_geometric_mean, GEOMETRIC_CLASS_1, 0.3),  # the arithmetic mean instead
 ]
 
 

@@ -19,13 +19,14 @@ def paper_formula(a: float, window_squares: float) -> float:
 PYTORCH_ALPHA_N3 = 2e-4 * 3
 # Channel 0 of 96 with n = 5: the window max(0, 0 − 2) … min(95, 0 + 2) = channels 0, 1, 2.
 EDGE_WINDOW = len(range(max(0, 0 - 2), min(95, 0 + 2) + 1))
-# Channels 10, 20, 30: all in channel 1's window.
-LRN_VALUE = paper_formula(20, 10 ** 2 + 20 ** 2 + 30 ** 2)
+# Five equal channels a: the middle one's divisor is (k + 5αa²)^β. 10 % above k^β:
+# 1 + 5αa²/k = 1.1^(1/β) = 1.1^(4/3), so a = √(k (1.1^(4/3) − 1) / (5α)) ≈ 23.3.
+DEPARTURE_A = (K * (1.1 ** (1 / BETA) - 1) / (N * ALPHA)) ** 0.5
 
 CHECKS = [
     (ex.check_pytorch_alpha, PYTORCH_ALPHA_N3, 2e-4),  # alpha as written: the trap
     (ex.check_edge_window, EDGE_WINDOW, 5),  # the full n, unclipped
-    (ex.check_lrn_value, LRN_VALUE, paper_formula(20, 20 ** 2)),  # the channel alone
+    (ex.check_divisor_departure, DEPARTURE_A, (K * 0.1 / (N * ALPHA)) ** 0.5),  # β forgotten
 ]
 
 
@@ -48,8 +49,14 @@ def test_edge_window():
     assert ex.check_edge_window(2, channel=0, size=4)  # even n: two before (none here), one after
 
 
-def test_lrn_value():
-    assert not ex.check_lrn_value(20 / (2 + 1e-4 / 5 * 1400) ** 0.75)  # PyTorch's alpha as is
+def test_divisor_departure():
+    assert 23.2 < DEPARTURE_A < 23.4
+    divisor = (K + ALPHA * N * DEPARTURE_A ** 2) ** BETA
+    assert divisor / K ** BETA == pytest.approx(1.1)
+    assert ex.check_divisor_departure(23.3)  # as many digits as the answer is given with
+    assert not ex.check_divisor_departure((K * (1.1 ** (1 / BETA) - 1) / ALPHA) ** 0.5)  # one channel
+    one_percent = (K * (1.01 ** (1 / BETA) - 1) / (N * ALPHA)) ** 0.5
+    assert ex.check_divisor_departure(one_percent, departure=0.01) and 7 < one_percent < 8
 
 
 def equal_channels(a: float) -> float:
@@ -85,6 +92,7 @@ def test_lrn_when_doubled_at_other_sizes(a, expected):
     (ex.check_edge_window, {"channel": 96}), (ex.check_edge_window, {"channel": -1}),
     (ex.check_edge_window, {"channels": 0}), (ex.check_edge_window, {"size": 0}),
     (ex.check_lrn_when_doubled, {"a": 0}), (ex.check_lrn_when_doubled, {"a": float("nan")}),
+    (ex.check_divisor_departure, {"departure": 0}), (ex.check_divisor_departure, {"departure": "x"}),
 ])
 def test_impossible_settings_get_a_message_not_an_exception(check, settings):
     verdict = check(1, **settings)

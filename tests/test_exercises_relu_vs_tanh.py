@@ -20,10 +20,30 @@ HALF_GRADIENT_EDGE = math.log(1 + math.sqrt(2))
 # Five units at x = 1: the chain rule multiplies five equal slopes.
 THROUGH_FIVE_AT_1 = sech2(1.0) ** 5
 
+
+def gaussian_share_beyond(edge: float, sigma: float) -> float:
+    """P(|z| > edge) for z ~ N(0, sigma²)."""
+    return 1 - math.erf(edge / (sigma * math.sqrt(2)))
+
+
+# |tanh(x)| > 0.99 ⇔ |x| > atanh(0.99) = ½ ln(1.99 / 0.01).
+SATURATION_EDGE = 0.5 * math.log(1.99 / 0.01)
+
+
+def conv1_share(input_std: float) -> float:
+    """AlexNet's conv1 sums 11·11·3 = 363 products of a weight (std 0.01) and an input value
+    (std ``input_std``): a Gaussian of std √363 · 0.01 · input_std, saturated beyond the edge."""
+    return gaussian_share_beyond(SATURATION_EDGE, math.sqrt(11 * 11 * 3) * 0.01 * input_std)
+
+
+CONV1_SHARE_AT_60 = conv1_share(60.0)
+
 CHECKS = [
     (ex.check_tanh_gradient, TANH_SLOPE_AT_MINUS_3, 1 - math.tanh(3.0)),  # 1 − tanh, not squared
     (ex.check_saturation_edge, HALF_GRADIENT_EDGE, 0.5),  # the level itself
     (ex.check_gradient_through_layers, THROUGH_FIVE_AT_1, 5 * sech2(1.0)),  # added, not multiplied
+    # forgot the √363: one product's spread, 0.01 · 60 = 0.6, almost never beyond the edge
+    (ex.check_paper_regime_saturation, CONV1_SHARE_AT_60, gaussian_share_beyond(SATURATION_EDGE, 0.6)),
 ]
 
 
@@ -46,7 +66,7 @@ def test_tanh_gradient():
 
 def test_saturation_edge_at_other_levels():
     assert ex.check_saturation_edge(0.88)
-    assert ex.check_saturation_edge(math.acosh(math.sqrt(10)), level=0.1)  # the lesson's 1.818
+    assert ex.check_saturation_edge(math.acosh(math.sqrt(10)), level=0.1)  # tanh'(x) = 0.1: 1.818
     assert not ex.check_saturation_edge(math.atanh(0.5))  # tanh(x) = 0.5 instead of its slope
 
 
@@ -56,37 +76,23 @@ def test_gradient_through_layers():
     assert ex.check_gradient_through_layers(sech2(2.0) ** 3, x=2.0, layers=3)
 
 
-def gaussian_share_beyond(edge: float, sigma: float) -> float:
-    """P(|z| > edge) for z ~ N(0, sigma²)."""
-    return 1 - math.erf(edge / (sigma * math.sqrt(2)))
-
-
-SATURATION_EDGE = math.acosh(math.sqrt(10))  # tanh'(x) = 0.1 ⇔ cosh(x)² = 10
-
-
-@pytest.mark.parametrize("input_std", [60.0, 5.0, 30])
-def test_paper_regime_prediction_matches_the_gaussian_estimate(input_std):
-    # conv1 sums 11·11·3 = 363 products of a weight (std 0.01) and an input (std input_std).
-    sigma = math.sqrt(11 * 11 * 3) * 0.01 * input_std
-    share = gaussian_share_beyond(SATURATION_EDGE, sigma)
-    assert abs(share - 0.5) > 0.1  # far from the line: the prediction is clear-cut
-    right, wrong = ("yes", "no") if share > 0.5 else ("no", "yes")
-    verdict = ex.check_paper_regime_saturation(right, input_std=input_std)
+@pytest.mark.parametrize("input_std", [30.0, 60, 120.0])
+def test_paper_regime_share_matches_the_gaussian_estimate(input_std):
     measured = ex.paper_conv1_saturation(float(input_std))
-    assert verdict and f"{measured['saturated']:.1%}" in repr(verdict)  # the measured share is shown
-    assert measured["saturated"] == pytest.approx(share, abs=0.01)
+    sigma = math.sqrt(11 * 11 * 3) * 0.01 * input_std
     assert measured["std"] == pytest.approx(sigma, rel=0.02)
-    assert not ex.check_paper_regime_saturation(wrong, input_std=input_std)
+    assert measured["saturated"] == pytest.approx(conv1_share(input_std), abs=0.005)
+    verdict = ex.check_paper_regime_saturation(conv1_share(input_std), input_std=input_std)
+    assert verdict and f"{measured['saturated']:.3f}" in repr(verdict)  # the measured share is shown
 
 
-def test_paper_regime_default_is_yes_and_explains_with_the_measured_share():
-    assert ex.check_paper_regime_saturation("yes")
-    assert ex.check_paper_regime_saturation(" YES ")
-    verdict = repr(ex.check_paper_regime_saturation("yes"))
-    assert "87" in verdict and "363" in verdict
-    wrong = ex.check_paper_regime_saturation("no")
-    assert not wrong and "Hint:" in repr(wrong)
-    assert "is not one of" in repr(ex.check_paper_regime_saturation("maybe"))
+def test_paper_regime_default_explains_with_the_measured_share():
+    assert round(CONV1_SHARE_AT_60, 3) == 0.817 and round(SATURATION_EDGE, 3) == 2.647
+    verdict = repr(ex.check_paper_regime_saturation(0.82))
+    assert verdict.startswith("Correct:") and "363" in verdict and "2.647" in verdict
+    # the edge of slope 0.1 (|x| > 1.818) instead of |tanh| > 0.99 gives 0.874: too high
+    wrong = ex.check_paper_regime_saturation(conv1_share(60.0 * SATURATION_EDGE / math.acosh(math.sqrt(10))))
+    assert not wrong and "too high" in repr(wrong)
 
 
 @pytest.mark.parametrize("check, settings", [

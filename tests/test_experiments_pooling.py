@@ -20,13 +20,12 @@ def pool_result():
 def test_pooling_rows_are_paired_and_well_formed(pool_result):
     size = pooling.SIZES["smoke"]
     assert len(pool_result.rows) == 2 * size.seeds
-    keys = {"pool", "seed", "train_top1_error", "test_top1_error", "test_top5_error", "seconds"}
+    keys = {"pool", "seed", "train_top1_error", "test_top1_error", "seconds"}  # no top-5 on 10 classes
     for row in pool_result.rows:
         assert set(row) == keys
         assert row["pool"] in pooling.POOLS
-        for k in ("train_top1_error", "test_top1_error", "test_top5_error"):
+        for k in ("train_top1_error", "test_top1_error"):
             assert 0.0 <= row[k] <= 100.0
-        assert row["test_top5_error"] <= row["test_top1_error"]
     assert len(pool_result.differences()) == size.seeds
     assert pool_result.differences() == [
         a - b for a, b in zip(pool_result.errors("3/2"), pool_result.errors("2/2"))]

@@ -362,13 +362,28 @@ def test_paddle_route_is_illegal_in_pytorch():
         nn.MaxPool2d(3, 2, padding=2)(torch.zeros(1, 96, 54, 54))
 
 
-@pytest.mark.parametrize("name", list_models())
+# Networks whose layers do not form one chain (inception branches, residual shortcuts): the
+# layer-by-layer formulas of lesson 01 trace a chain only.
+BRANCHED = {"googlenet", "resnet18", "googlenet-small", "resnet18-small"}
+
+
+@pytest.mark.parametrize("name", [n for n in list_models() if n not in BRANCHED])
 def test_every_model_traces_at_its_native_size(name):
     model = meta(get_model, name)
     size = native_input_size(name)
     rows = trace_shapes(model, size)
     assert rows == trace_arithmetic(model, size)
     assert rows[-1].shape == (model.classifier[-1].out_features,)
+    assert size[0] == next(m for m in model.modules() if isinstance(m, nn.Conv2d)).in_channels
+
+
+@pytest.mark.parametrize("name", sorted(BRANCHED))
+def test_branched_models_run_at_their_native_size(name):
+    model = get_model(name).eval()
+    size = native_input_size(name)
+    with torch.no_grad():
+        out = model(torch.zeros(2, *size))
+    assert out.shape == (2, model.fc.out_features)
     assert size[0] == next(m for m in model.modules() if isinstance(m, nn.Conv2d)).in_channels
 
 

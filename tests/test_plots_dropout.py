@@ -1,4 +1,4 @@
-"""The figures of lessons 05 and 06 draw what the results hold."""
+"""The figures of lesson 06 draw what the results hold."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from alexnet_course.experiments.dropout import SIZES as DROP_SIZES
-from alexnet_course.experiments.dropout import DropoutResult
+from alexnet_course.experiments.dropout import PLACEMENTS, SIZES, DropoutResult
 from alexnet_course.plots import dropout as dropout_plots
+
+EPOCHS = (2, 4, 6)
 
 
 @pytest.fixture(autouse=True)
@@ -21,33 +22,53 @@ def close_figures():
     plt.close("all")
 
 
-def _drop_result():
-    r = DropoutResult("smoke", DROP_SIZES["smoke"])
-    for p in (0.0, 0.5):
-        for epoch in (1, 2, 3):
-            train = 0.5 + 0.15 * epoch - 0.1 * p
-            r.rows.append({"p": p, "seed": 0, "epoch": epoch, "train_top1": train,
-                           "test_top1": 0.5, "gap": train - 0.5, "train_loss": 1.0,
-                           "test_loss": 1.0, "seconds": 1.0})
-    r.ensembles.append({"p": 0.5, "seed": 0, "deterministic": {"top1": 0.8, "nll": 0.5},
-                        "rows": [{"passes": t, "top1": 0.7 + 0.01 * t, "nll": 0.6} for t in (1, 4, 16)],
-                        "single_pass_top1_mean": 0.7})
+def _result() -> DropoutResult:
+    """Two seeds; train accuracy climbs by epoch, dropout lowers it, the test loss climbs with
+    dropout (k = 1, 2) and not without (k = 0); ensembles at T = 1, 4."""
+    r = DropoutResult("smoke", SIZES["smoke"].replace(epochs=6, early_epoch=2, passes=(1, 4)))
+    for seed in (0, 1):
+        for k, variant in enumerate(PLACEMENTS):
+            for epoch in EPOCHS:
+                train, test = 0.5 + 0.08 * epoch - 0.05 * k, 0.5 + 0.01 * k + 0.01 * seed
+                r.rows.append({"variant": variant, "seed": seed, "epoch": epoch, "train_top1": train,
+                               "test_top1": test, "gap": train - test, "test_loss": 1.0 + 0.1 * epoch * k})
+            if variant != "none":
+                rows = [{"passes": t, "geometric_nll": 0.9 - 0.01 * t, "arithmetic_nll": 0.95,
+                         "geometric_kl": 0.01 / t, "arithmetic_kl": 0.02} for t in (1, 4)]
+                r.ensembles.append({"variant": variant, "seed": seed, "rows": rows,
+                                    "deterministic": {"top1": 0.7, "nll": 0.8 + 0.1 * k}})
     return r
 
 
-def test_gap_curves_plot_train_test_and_gap_per_p():
-    r = _drop_result()
-    fig = dropout_plots.plot_gap_curves(r)
-    left, right = fig.axes
-    assert len(left.lines) == 4 and len(right.lines) == 2
-    gap_no_dropout = right.lines[0].get_ydata()
-    assert np.allclose(gap_no_dropout, [100 * row["gap"] for row in r.rows if row["p"] == 0.0])
+def test_gap_curves_plot_train_test_gap_and_loss_per_variant():
+    r = _result()
+    left, middle, right = dropout_plots.plot_gap_curves(r).axes
+    curves = [line for line in left.lines if len(line.get_xdata()) == len(EPOCHS)]
+    assert len(curves) == 2 * len(PLACEMENTS)
+    gaps = [line for line in middle.lines if len(line.get_xdata()) == len(EPOCHS)]
+    none = [row for row in r.rows if row["variant"] == "none"]
+    expected = [100 * np.mean([row["gap"] for row in none if row["epoch"] == e]) for e in EPOCHS]
+    assert np.allclose(gaps[0].get_ydata(), expected)  # the mean over the seeds
+    losses = [line for line in right.lines if len(line.get_xdata()) == len(EPOCHS)]
+    assert np.allclose(losses[1].get_ydata(), [1.0 + 0.1 * e for e in EPOCHS])  # paper's
+    assert sorted({line.get_xdata()[0] for line in middle.lines if len(line.get_xdata()) == 2}) == [2, 6]
 
 
-def test_ensemble_plot_has_the_passes_and_the_deterministic_line():
-    r = _drop_result()
-    fig = dropout_plots.plot_ensemble(r)
-    ax = fig.axes[0]
-    curve, flat = ax.lines[0], ax.lines[1]
-    assert list(curve.get_xdata()) == [1, 4, 16]
-    assert np.allclose(flat.get_ydata(), 80.0)
+def test_paired_effects_show_each_seed_and_the_interval():
+    r = _result()
+    left, right = dropout_plots.plot_paired_effects(r).axes
+    assert len(left.get_xticks()) == 5  # two placements × two epochs, and paper − torchvision
+    dots = left.lines[0].get_ydata()  # paper − none, early: +1 point of test accuracy per seed
+    assert np.allclose(dots, [1.0, 1.0])
+    gap_dots = right.lines[0].get_ydata()  # paper − none: 5 points less trained, 1 more tested
+    assert np.allclose(gap_dots, [-6.0, -6.0])
+
+
+def test_ensemble_plot_has_both_means_and_the_one_pass():
+    r = _result()
+    left, right = dropout_plots.plot_ensemble(r).axes
+    geometric = left.lines[0]
+    assert list(geometric.get_xdata()) == [1, 4] and np.allclose(geometric.get_ydata(), [0.89, 0.86])
+    flat = [line for line in left.lines if line.get_linestyle() == ":"]
+    assert [line.get_ydata()[0] for line in flat] == pytest.approx([0.9, 1.0])  # paper, torchvision
+    assert np.allclose(right.lines[1].get_ydata(), [0.02, 0.02])  # paper's arithmetic mean

@@ -45,7 +45,7 @@ def _pool_result():
     for seed, (a, b) in enumerate([(30.0, 31.0), (29.0, 28.5), (32.0, 33.0)]):
         for pool, e in (("3/2", a), ("2/2", b)):
             r.rows.append({"pool": pool, "seed": seed, "train_top1_error": e - 2,
-                           "test_top1_error": e, "test_top5_error": e / 10, "seconds": 1.0})
+                           "test_top1_error": e, "seconds": 1.0})
     return r
 
 

@@ -8,7 +8,9 @@ import math
 
 import pytest
 import torch
+from learned import assert_every_run_learned
 from torch import nn
+from torchvision import models as tv
 
 from alexnet_course.arithmetic import conv_output_size, pool_output_size, trace_arithmetic, trace_shapes
 from alexnet_course.counting import (
@@ -77,8 +79,8 @@ def _vgg_by_hand(cfg: str, side: int = 224, classes: int = 1000) -> tuple[int, i
     return params, macs
 
 
-def test_comparison_table_counts_equal_the_counting_module():
-    rows = relatives.comparison_table(relatives.architecture_table())
+def test_full_table_counts_equal_the_counting_module():
+    rows = relatives.full_table(relatives.architecture_table())
     assert [r["model"] for r in rows] == list(relatives.RELATIVES)
     for row in rows:
         model, size = _meta(row["model"]), native_input_size(row["model"])
@@ -89,14 +91,35 @@ def test_comparison_table_counts_equal_the_counting_module():
     by_name = {r["model"]: r for r in rows}
     assert (by_name["vgg16"]["params"], by_name["vgg16"]["macs"]) == _vgg_by_hand("D")
     assert (by_name["vgg11"]["params"], by_name["vgg11"]["macs"]) == _vgg_by_hand("A")
-    # torchvision's AlexNet: its documentation's 0.714 "GFLOPS" are multiply-adds
+    # torchvision's documentation ("GFLOPS" there are multiply-adds; GoogLeNet without its
+    # auxiliary heads, as torchvision counts it)
     assert round(by_name["alexnet-torchvision"]["macs"] / 1e9, 3) == 0.714
+    for name, weights in (("googlenet", tv.GoogLeNet_Weights.IMAGENET1K_V1),
+                          ("resnet18", tv.ResNet18_Weights.IMAGENET1K_V1)):
+        assert by_name[name]["params"] == weights.meta["num_params"]
+        assert round(by_name[name]["macs"] / 1e9, 3) == weights.meta["_ops"]
 
 
-def test_depth_counts_weight_layers():
+def test_depth_counts_weight_layers_on_the_longest_path():
     depths = {r["model"]: r["depth"] for r in relatives.architecture_table()}
+    # GoogLeNet: three stem convolutions, nine inception modules two deep (a 1×1 reduction, then
+    # its 3×3 or 5×5), the classifier; ResNet-18: the stem, 4 stages × 2 blocks × 2 convolutions,
+    # the classifier (the 1×1 shortcut convolutions run beside a block, not after it).
     assert depths == {"lenet5": 5, "alexnet-paper": 8, "alexnet-torchvision": 8, "zfnet": 8,
-                      "vgg11": 11, "vgg16": 16}
+                      "vgg11": 11, "vgg16": 16, "googlenet": 3 + 9 * 2 + 1, "resnet18": 1 + 4 * 2 * 2 + 1}
+    chain = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.LazyLinear(3))
+    assert relatives.depth(chain) == 2
+
+
+def test_successors_are_torchvisions_networks():
+    for name, build in (("googlenet", tv.googlenet), ("resnet18", tv.resnet18)):
+        ours = get_model(name)
+        kwargs = {"aux_logits": False, "init_weights": True} if name == "googlenet" else {}
+        theirs = build(weights=None, **kwargs)
+        assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
+        small = get_model(f"{name}-small")
+        assert small(torch.zeros(2, 1, 32, 32)).shape == (2, 10)
+        assert count_parameters(small) < count_parameters(ours)  # fewer classes, one input channel
 
 
 def test_vgg16_fc6_holds_about_three_quarters_of_the_parameters():
@@ -148,17 +171,47 @@ def test_throughput_in_the_smoke_profile_is_relative_to_alexnet():
         assert math.isclose(r["train_vs_alexnet"], r["train_img_s"] / base["train_img_s"])
 
 
-def test_accuracy_runs_train_every_small_version_on_the_same_budget():
-    result = relatives.accuracy_runs("smoke", device="cpu", models=["lenet5", "alexnet-paper",
-                                                                     "alexnet-torchvision"])
-    assert [r["trained"] for r in result.rows] == ["lenet5", "alexnet-small"]
-    for r in result.rows:
+def test_trained_names_are_the_stand_ins_once_each():
+    small, full = relatives.SIZES["cpu"], relatives.SIZES["gpu"]
+    assert relatives.trained_names(small) == list(relatives.STAND_INS)
+    assert relatives.trained_names(full) == list(relatives.RELATIVES)
+    assert all(relatives.SMALL_VERSIONS[m] in relatives.STAND_INS
+               for m in relatives.RELATIVES if m != "vgg16")
+
+
+@pytest.fixture(scope="module")
+def smoke_accuracy():
+    return relatives.accuracy_runs("smoke", device="cpu")
+
+
+def test_accuracy_runs_train_every_stand_in_for_every_seed(smoke_accuracy):
+    size = relatives.SIZES["smoke"]
+    assert [(r["trained"], r["seed"]) for r in smoke_accuracy.rows] == [
+        (name, seed) for seed in range(size.seeds) for name in relatives.STAND_INS]
+    for r in smoke_accuracy.rows:
         assert 0.0 <= r["test_top1"] <= 1.0 and r["image_size"] == 32
-    table = relatives.comparison_table(relatives.architecture_table(["alexnet-paper", "alexnet-torchvision"]),
-                                       accuracy=result)
-    assert [r["trained_as"] for r in table] == ["alexnet-small", "alexnet-small"]
-    assert table[0]["test_top1"] == table[1]["test_top1"] == result.by_model()["alexnet-small"]["test_top1"]
-    assert set(result.models) == {"lenet5", "alexnet-small"}
+    assert set(smoke_accuracy.models) == set(relatives.STAND_INS)  # seed 0's networks
+
+
+def test_every_stand_in_learned(smoke_accuracy):
+    assert_every_run_learned({(r["trained"], r["seed"]): r["test_top1"] for r in smoke_accuracy.rows})
+
+
+def test_stand_in_table_names_what_was_trained_with_an_interval(smoke_accuracy):
+    rows = {r["trained"]: r for r in relatives.stand_in_table(smoke_accuracy)}
+    assert list(rows) == list(relatives.STAND_INS)
+    assert rows["alexnet-small"]["stands_for"] == "alexnet-paper, alexnet-torchvision"
+    assert rows["alexnet-small"]["vs_alexnet"] == "reference"
+    for name, row in rows.items():
+        values = smoke_accuracy.accuracies(name)
+        assert math.isclose(row["test_top1"], sum(values) / len(values))
+        # two seeds: t(0.975, 1) = 12.706 times the standard error
+        spread = abs(values[0] - values[1]) / math.sqrt(2) / math.sqrt(2)
+        assert math.isclose(row["interval_95"], 12.706 * spread, rel_tol=1e-4, abs_tol=1e-9)
+        assert row["params"] == count_parameters(get_model(name))
+    lines = smoke_accuracy.verdicts()
+    assert len(lines) == len(relatives.STAND_INS) - 1
+    assert all("alexnet-small" in line and "95 % interval" in line for line in lines)
 
 
 def test_recorded_results_lists_files_of_one_kind(tmp_path):
@@ -170,3 +223,24 @@ def test_recorded_results_lists_files_of_one_kind(tmp_path):
     assert [r["file"] for r in relatives.recorded_results("cpu", tmp_path)] == ["cpu_run.json"]
     with pytest.raises(ValueError, match="kind"):
         relatives.recorded_results("tpu", tmp_path)
+
+
+def test_comparison_plot_keeps_the_two_parts_apart(smoke_accuracy):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from alexnet_course.plots import relatives as relatives_plots
+
+    full = relatives.full_table(relatives.architecture_table())
+    stand_ins = relatives.stand_in_table(smoke_accuracy)
+    fig = relatives_plots.plot_comparison(full, stand_ins)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == [
+        "full networks: parameters", "full networks: multiply-adds per image",
+        "stand-ins trained: test top-1 (%), 95 % interval"]
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == list(relatives.RELATIVES)
+    assert [t.get_text() for t in axes[-1].get_yticklabels()] == list(relatives.STAND_INS)
+    assert [p.get_width() for p in axes[-1].patches] == [r["test_top1"] for r in stand_ins]
+    plt.close(fig)

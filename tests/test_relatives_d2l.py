@@ -3,6 +3,7 @@ shapes and parameters, and both recipes run offline in the smoke profile."""
 
 from __future__ import annotations
 
+import math
 import sys
 
 import pytest
@@ -64,11 +65,28 @@ def test_d2l_chapter_net_has_the_course_variants_layers_in_its_order():
 
 
 @needs_d2l
-def test_both_recipes_run_offline_in_the_smoke_profile(no_network):
+def test_both_recipes_run_offline_on_the_same_images_in_the_smoke_profile(no_network):
+    size = relatives.SIZES["smoke"]
     result = relatives.d2l_baseline("smoke", device="cpu")
-    d2l_row, ours = result.rows
-    assert d2l_row["recipe"].startswith("d2l") and ours["recipe"].startswith("course")
+    assert result.network == "alexnet-small" and result.image_size == 32
+    assert sorted((r["recipe"], r["seed"]) for r in result.rows) == sorted(
+        (recipe, seed) for recipe in ("course", "d2l") for seed in range(size.seeds))
     for row in result.rows:
         assert 0.0 <= row["test_top1"] <= 1.0 and row["images_per_s"] > 0
-        assert row["params"] == 46_764_746
-    assert "images/s" in result.verdict() and "compare the speed only" in result.verdict()
+        # the same images and epochs: images/s × seconds is the same count for both recipes
+        assert math.isclose(row["images_per_s"] * row["seconds"], size.epochs * size.train_samples)
+    lines = result.verdicts()
+    assert "same 2,000 images" in lines[0] and f"d2l's {size.epochs * 8} steps of 128" in lines[0]
+    assert f"the course's {size.epochs * 1000 // size.batch_size} of {size.batch_size}" in lines[0]
+    assert lines[1].startswith("test top-1: ") and "95 % interval" in lines[1]
+    assert "ln 10 = 2.303" in lines[2] and "images/s" in lines[3]
+
+
+@needs_d2l
+def test_d2l_recipe_is_plain_sgd_at_its_rate_around_any_net():
+    _, recipe, _ = relatives._classes()
+    model = recipe(nn.Linear(4, 3))
+    optimizer = model.configure_optimizers()
+    assert type(optimizer) is torch.optim.SGD
+    assert optimizer.defaults["lr"] == relatives.D2L_RECIPE["lr"] == 0.01
+    assert optimizer.defaults["momentum"] == 0

@@ -197,6 +197,15 @@ def test_device_batches_match_the_per_image_transform(splits):
     assert y.tolist() == train_split.targets[:8].tolist()
 
 
+def test_device_batches_keep_a_split_loaded_without_normalisation_unnormalised():
+    raw = data.fashion_mnist("test", "smoke", samples=20, image_size=28, normalize=False)
+    x, _ = next(iter(loaders.batches(raw, 8, device=torch.device("cpu"), image_size=28)))
+    per_image = torch.stack([raw[i][0] for i in range(8)])  # the dataset's own transform
+    torch.testing.assert_close(x, per_image, atol=1e-6, rtol=0)
+    assert x.min() >= 0 and x.max() <= 1
+    torch.testing.assert_close(x, raw.images[:8].unsqueeze(1).float() / 255)
+
+
 def test_shuffling_depends_only_on_seed_and_epoch(splits):
     def order(epoch):
         b = loaders.batches(splits[0], 300, device=torch.device("cpu"), image_size=28,

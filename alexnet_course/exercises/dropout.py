@@ -1,8 +1,10 @@
 """Exercises of lesson 06 (dropout). Each answer is recomputed from the course's
-``Dropout`` layer and the paper's network as the package builds it.
+``Dropout`` layer, the paper's network as the package builds it, and the experiment's
+:func:`~alexnet_course.experiments.dropout.geometric_mean`.
 
-The course (like torchvision) drops the *inputs* of fc6 and fc7; the paper (like Caffe's
-reference model) drops the *outputs* of fc6 and fc7. ``placements`` names the units each drops:
+torchvision (and the course's AlexNets by default) drop the *inputs* of fc6 and fc7; the paper
+(like Caffe's reference model) drops the *outputs* of fc6 and fc7. ``placements`` names the
+units each drops:
 
 >>> {name: [group for group, _ in groups] for name, groups in placements().items()}
 {'inputs': ['fc6 inputs', 'fc7 inputs'], 'outputs': ['fc6 outputs', 'fc7 outputs']}
@@ -20,11 +22,13 @@ from functools import lru_cache
 import torch
 from torch import nn
 
+from ..experiments.dropout import geometric_mean
 from ..layers import Dropout
 from ..models.alexnet import PAPER, build_alexnet
 from .core import Feedback, as_number, cannot_check, check_choice, check_number
 
-__all__ = ["placements", "check_inverted_scale", "check_thinned_networks", "check_fc7_weights_used"]
+__all__ = ["placements", "check_inverted_scale", "check_thinned_networks", "check_fc7_weights_used",
+           "TWO_PASSES", "check_geometric_mean"]
 
 
 def _paper_classifier_layers() -> list[nn.Module]:
@@ -42,7 +46,7 @@ def _paper_classifier() -> tuple[float, list[nn.Linear]]:
 
 def placements() -> dict[str, list[tuple[str, int]]]:
     """The units dropout acts on in the paper's network under each placement, as
-    ``(group, width)``: ``"inputs"`` is the course's and torchvision's (a ``Dropout`` before
+    ``(group, width)``: ``"inputs"`` is torchvision's and the course's default (a ``Dropout`` before
     fc6 and before fc7, as ``build_alexnet(PAPER).classifier`` has it), ``"outputs"`` the
     paper's and Caffe's (after the ReLUs of those same two layers)."""
     layers = _paper_classifier_layers()
@@ -133,3 +137,26 @@ def check_fc7_weights_used(answer) -> Feedback:
         f"{measured['outputs']:,.0f} ({share['outputs']:.1%}) on outputs",
         "draw the two layers around fc7 for each placement: which of the units fc7 reads and writes "
         "can be dropped? A weight works only when both of its units are kept")
+
+
+# Two stochastic passes of one image over three classes (exercise 4).
+TWO_PASSES = ((0.6, 0.3, 0.1), (0.2, 0.3, 0.5))
+
+
+def check_geometric_mean(answer) -> Feedback:
+    """Lesson 06, exercise 4: two stochastic passes give an image the distributions
+    ``TWO_PASSES``. What probability does their normalised geometric mean give class 1 (the
+    class both passes give 0.3)?"""
+    passes = torch.tensor(TWO_PASSES, dtype=torch.float64)
+    mean = geometric_mean(passes.log()[:, None, :]).exp()[0]  # the experiment's own computation
+    roots = passes.prod(0).sqrt()
+    each = ", ".join(f"√({a:g}·{b:g}) = {r:.4f}" for a, b, r in zip(*TWO_PASSES, roots.tolist()))
+    return check_number(
+        answer, mean[1].item(),
+        f"the geometric means of the classes are {each}; renormalised, class 1 gets "
+        f"{roots[1]:.4f} / {roots.sum():.4f} = {mean[1]:.4f}, more than the 0.3 both passes gave it "
+        f"(the arithmetic mean keeps 0.3): the passes disagree about classes 0 and 2, and the "
+        f"geometric mean shrinks a class that any pass finds unlikely",
+        "take the square root of the product of the two probabilities of each class, then divide "
+        "each by their sum so that the three add up to 1",
+        rel_tol=1e-3)

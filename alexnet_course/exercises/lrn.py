@@ -1,5 +1,6 @@
 """Exercises of lesson 04 (local response normalization), recomputed from the package's layers.
-Each asks about a window size, an alpha or an input the lesson does not compute itself.
+Each asks about a window size, an alpha, an input or an activation size the lesson does not
+compute itself.
 
 >>> check_pytorch_alpha(6e-4)  # doctest: +NORMALIZE_WHITESPACE
 Correct: PyTorch averages the 3 squares instead of summing them, so it needs alpha times n:
@@ -8,6 +9,8 @@ Correct: PyTorch averages the 3 squares instead of summing them, so it needs alp
 False
 >>> check_edge_window(3, channel=96)
 Cannot check this: channel 96 is not one of the layer's channels 0 to 95.
+>>> bool(check_divisor_departure(52.1))  # the answer for one channel, not five
+False
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ import torch
 from torch import nn
 
 from .._checks import is_whole
-from ..layers import LocalResponseNorm, paper_lrn
+from ..layers import LocalResponseNorm, lrn_divisor, paper_lrn
 from .core import Feedback, as_number, cannot_check, check_choice, check_number
 
-__all__ = ["check_pytorch_alpha", "check_edge_window", "check_lrn_when_doubled", "check_lrn_value"]
-
+__all__ = ["check_pytorch_alpha", "check_edge_window", "check_lrn_when_doubled",
+           "check_divisor_departure"]
 
 
 def check_pytorch_alpha(answer, size: int = 3, alpha: float = 2e-4) -> Feedback:
@@ -94,13 +97,25 @@ def check_lrn_when_doubled(answer, a: float = 100.0) -> Feedback:
         "which term of k + α Σ a² dominates at this size?")
 
 
-def check_lrn_value(answer) -> Feedback:
-    """The paper's LRN output for the middle of three channels holding 10, 20, 30 (one pixel)."""
-    a = torch.tensor([10.0, 20.0, 30.0], dtype=torch.float64).reshape(1, 3, 1, 1)
+def check_divisor_departure(answer, departure: float = 0.10) -> Feedback:
+    """Lesson 04: five channels of one pixel all hold the same activation ``a``. How large must
+    ``a`` be for the middle channel's LRN divisor (k + α Σ a²)^β to be ``departure`` (a fraction)
+    above its floor k^β? Below it LRN is nearly the constant scaling k^(−β)."""
+    value = as_number(departure)
+    if value is None or not 0 < value < math.inf:
+        return cannot_check(f"departure = {departure!r} is not a fraction > 0")
     lrn = paper_lrn()
-    expected = lrn(a)[0, 1, 0, 0].item()
+    n = lrn.size  # all five channels are in the middle one's window
+    # (k + nαa²)^β = (1 + d) k^β  ⇔  1 + nαa²/k = (1 + d)^(1/β)
+    expected = math.sqrt(lrn.k * ((1 + value) ** (1 / lrn.beta) - 1) / (n * lrn.alpha))
+    x = torch.full((1, n, 1, 1), expected, dtype=torch.float64)
+    assert math.isclose(lrn_divisor(x, n, lrn.alpha, lrn.beta, lrn.k)[0, n // 2].item(),
+                        (1 + value) * lrn.k ** lrn.beta, rel_tol=1e-9)
     return check_number(
         answer, expected,
-        f"20 / ({lrn.k:g} + {lrn.alpha:g}·(10² + 20² + 30²))^{lrn.beta:g} = "
-        f"20 / {lrn.k + lrn.alpha * a.pow(2).sum().item():g}^{lrn.beta:g} = {expected:.4f}",
-        "all three channels are in channel 1's window of n = 5", rel_tol=1e-4)
+        f"(k + {n}αa²)^β = {1 + value:g}·k^β ⇔ 1 + {n}αa²/k = {1 + value:g}^(1/β) = "
+        f"{(1 + value) ** (1 / lrn.beta):.4f} ⇔ a = √(k·({1 + value:g}^(1/β) − 1) / ({n}α)) = "
+        f"{expected:.2f}. Activations of a few units (standardised inputs) stay far below it; the "
+        "tens and hundreds of raw pixels pass it",
+        f"divide (k + α·{n}a²)^β = {1 + value:g}·k^β by k^β, undo the power β (raise both sides to "
+        "1/β), then solve for a", rel_tol=1e-3)

@@ -19,14 +19,12 @@ from functools import lru_cache
 import torch
 
 from .._checks import is_whole
+from ..activation_stats import SATURATED, saturated_share
 from ..models import VARIANTS, alexnet
-from .core import Feedback, as_number, cannot_check, check_choice, check_number
+from .core import Feedback, as_number, cannot_check, check_number
 
 __all__ = ["check_tanh_gradient", "check_saturation_edge", "check_gradient_through_layers",
            "check_paper_regime_saturation"]
-
-SATURATED = 0.1  # the lesson's line: a unit is saturated where tanh's slope is below 0.1
-
 
 def _grad(fn, x: float) -> float:
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -89,37 +87,38 @@ def check_gradient_through_layers(answer, x: float = 1.0, layers: int = 5) -> Fe
 def paper_conv1_saturation(input_std: float = 60.0) -> dict[str, float]:
     """conv1 of the paper's network with its own initialisation (``paper_init_``: weights
     N(0, 0.01²), bias 0), on two 227 × 227 images of independent N(0, ``input_std``²) values:
-    the standard deviation of its pre-activations and the share of them beyond tanh's
-    saturation edge (slope below 0.1). Seed 0; the learner's random stream is left untouched."""
+    the standard deviation of its pre-activations and the share of tanh units they would
+    saturate (|tanh| > 0.99, the lesson's line). Seed 0; the learner's random stream is left
+    untouched."""
     config = VARIANTS["paper"]
-    edge = math.atanh(math.sqrt(1 - SATURATED))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         conv1 = alexnet("paper").features[0]
         images = torch.randn(2, *config.input_size) * input_std
         with torch.no_grad():
             pre = conv1(images)
-    weight_std = conv1.weight.std().item()
-    return {"std": pre.std().item(), "saturated": (pre.abs() > edge).float().mean().item(),
-            "edge": edge, "fan_in": conv1.weight[0].numel(), "weight_std": weight_std}
+    return {"std": pre.std().item(), "saturated": saturated_share(torch.tanh(pre)),
+            "edge": math.atanh(SATURATED), "fan_in": conv1.weight[0].numel(),
+            "weight_std": conv1.weight.std().item()}
 
 
 def check_paper_regime_saturation(answer, input_std: float = 60.0) -> Feedback:
-    """Lesson 03 (predict, then run): with the paper's initialisation and inputs of standard
-    deviation ``input_std``, would most (over half) of conv1's units start saturated had AlexNet
-    used tanh? ``"yes"`` or ``"no"``."""
+    """Lesson 03: had AlexNet used tanh, with the paper's initialisation and inputs of standard
+    deviation ``input_std``, what share of conv1's units would start saturated (|tanh| > 0.99)?
+    Checked against the share measured on the paper's conv1."""
     value = as_number(input_std)
     if value is None or value <= 0:
         return cannot_check(f"input_std = {input_std!r} is not a standard deviation > 0")
     m = paper_conv1_saturation(float(value))
-    expected = "yes" if m["saturated"] > 0.5 else "no"
-    return check_choice(
-        answer, expected, ("yes", "no"),
-        f"measured on the paper's conv1 (weights of standard deviation {m['weight_std']:.3f}) with inputs "
-        f"of standard deviation {value:g}: each pre-activation sums {m['fan_in']} products, so its "
-        f"standard deviation is about √{m['fan_in']} × {m['weight_std']:.2f} × {value:g} ≈ "
-        f"{math.sqrt(m['fan_in']) * m['weight_std'] * value:.1f} (measured {m['std']:.2f}), and "
-        f"{m['saturated']:.1%} of them lie beyond ±{m['edge']:.3f}, where tanh's slope is below "
-        f"{SATURATED:g}; a ReLU's slope is 1 for every positive one, however large",
+    sigma = math.sqrt(m["fan_in"]) * m["weight_std"] * value
+    return check_number(
+        answer, m["saturated"],
+        f"each pre-activation of the paper's conv1 (weights of standard deviation {m['weight_std']:.4f}) "
+        f"sums {m['fan_in']} products, so its standard deviation is about √{m['fan_in']} × "
+        f"{m['weight_std']:.4f} × {value:g} ≈ {sigma:.1f} (measured {m['std']:.2f}); the share beyond "
+        f"±atanh({SATURATED}) = ±{m['edge']:.3f} is 1 − erf({m['edge']:.3f} / ({sigma:.1f}·√2)) ≈ "
+        f"{1 - math.erf(m['edge'] / (sigma * math.sqrt(2))):.3f}, measured {m['saturated']:.3f}. "
+        "A ReLU's slope is 1 for every positive input, however large",
         "a sum of n independent products of standard deviations s and t has standard deviation "
-        "√n·s·t; conv1 sums 11 × 11 × 3 of them. Then compare with §1's table of saturated shares")
+        "√n·s·t (conv1 sums 11 × 11 × 3 of them); then use §1's formula for the share of a "
+        "Gaussian beyond the saturation edge", rel_tol=0.02)

@@ -8,7 +8,7 @@ are: ``relu_vs_tanh``, ``lrn``, ``pooling``, ``dropout``, ``augmentation``, ``re
 what they share. ``EXPERIMENTS`` is what ``alexnet-course experiment NAME`` can run:
 
 >>> sorted(EXPERIMENTS)
-['augmentation', 'dropout', 'lrn', 'pooling', 'relu-vs-tanh']
+['augmentation', 'dropout', 'lrn', 'pooling', 'relatives', 'relu-vs-tanh']
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ EXPERIMENTS = {
     "pooling": ("pooling", "overlapping_pooling"),
     "dropout": ("dropout", "overfitting"),
     "augmentation": ("augmentation", "crop_and_flip"),
+    "relatives": ("relatives", "accuracy_runs"),
 }
 
 

@@ -1,35 +1,50 @@
 """Local response normalization (paper §3.3): what it does to a real activation map, and a
-measured small ablation of the small AlexNet without normalization, with the paper's LRN,
-and with batch normalization in LRN's place (what later networks used instead).
+measured ablation of the small AlexNet without normalization, with the paper's LRN, and with
+batch normalization in LRN's place (what later networks used instead), in two input regimes.
 
 The activation map is "conv1-like": a real photo (the paper fed raw pixels minus the mean,
 so values span hundreds) through a fixed bank of oriented Gabor filters, ordered by
 orientation so that neighbouring channels detect similar edges, then a ReLU. It needs no
 training, so every number computed from it is exact and repeatable.
 
+The ablation trains every normalization on two scales of the same images:
+
+- ``"raw"``: pixel values 0–255 minus the mean pixel, the paper's only preprocessing. conv1's
+  and conv2's activations run into the tens and hundreds, where LRN's divisor
+  (k + α Σ a²)^β moves well above its floor k^β: LRN really normalizes.
+- ``"standardised"``: the course's usual input, mean 0 and standard deviation 1. Activations
+  are a few units, α Σ a² stays far below k, and LRN is the constant scaling k^(−β) ≈ 0.595.
+
+Each variant is compared with the net without normalization of the same seed and regime
+(paired), by the 95 % interval of :class:`~alexnet_course.experiments.common.PairedEffect`;
+:func:`divisor_spread` measures how far the trained nets' LRN divisors actually move.
+
 >>> a = conv1_like_activations(size=32)
 >>> tuple(a.shape), bool((a >= 0).all())
 ((16, 22, 22), True)
->>> SIZES["smoke"].seeds
-(0,)
+>>> SIZES["cpu"].seeds, sorted(REGIMES)
+(5, ['raw', 'standardised'])
 """
 
 from __future__ import annotations
 
 import math
 import statistics
+import time
 from dataclasses import dataclass, field, replace
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..layers import LocalResponseNorm, lrn_divisor  # lrn_divisor: shown again in lesson 04
+from ..data import FASHION_MNIST_STD
+from ..layers import LocalResponseNorm, lrn_divisor
 from ..profiles import Profile
-from .common import budget, fashion_splits, paired_effect, seeded_jobs
+from .common import Budget, PairedEffect, budget, fashion_splits, paired_effect, run_seeds, seed_values
 
-__all__ = ["lrn_divisor", "gabor_bank", "conv1_like_activations", "NORMS", "Size",
-           "SIZES", "normalized_alexnet", "NormRun", "NormAblation", "lrn_ablation"]
+__all__ = ["gabor_bank", "conv1_like_activations", "NORMS", "REGIMES", "REGIME_NAMES", "PAPER_EFFECT",
+           "SIZES", "OPTIMIZER", "InputScale", "normalized_alexnet", "DivisorSpread", "divisor_spread",
+           "lrn_divisor_spreads", "LRNAblation", "lrn_ablation"]
 
 
 def gabor_bank(orientations: int = 8, phases: int = 2, size: int = 11, wavelength: float = 6.0,
@@ -77,47 +92,78 @@ def conv1_like_activations(photo_name: str = "chelsea", size: int = 96, stride: 
 # ----------------------------------------------------------------------------- the ablation
 
 NORMS = ("none", "LRN", "batch norm")
-CHANCE_LEVEL = 0.85  # test error at or above this (chance: 0.9 on 10 classes) means "did not learn"
+# The course's batches are standardised, x = (p / 255 − m) / s for a pixel p of 0–255, so
+# 255·s·x = p − 255·m: the pixel minus the mean pixel, on the paper's 0–255 scale. (The paper
+# subtracted the mean *image*, pixel by pixel; one mean for all pixels is the same scale.)
+REGIMES = {"raw": 255 * FASHION_MNIST_STD, "standardised": 1.0}
+REGIME_NAMES = {"raw": "raw pixels (0–255 minus the mean)",
+                "standardised": "standardised pixels (mean 0, std 1)"}
+# Krizhevsky et al. 2012, §3.3: LRN lowered ImageNet top-1 and top-5 error by these points.
+PAPER_EFFECT = {"top1": -1.4, "top5": -1.2}
+# A baseline whose mean test error is at or above this (chance: 90 on 10 classes) did not
+# learn, and a difference to it would mean nothing.
+CHANCE_ERROR = 85.0
+# LRN's divisor counts as "moved" where it is more than 1 % above its floor k^β.
+MOVED = 1.01
 
-
-@dataclass(frozen=True)
-class Size:
-    """How big the ablation is in one profile."""
-
-    samples: int  # training images (class-balanced subset)
-    test_samples: int  # test images
-    epochs: int
-    seeds: tuple[int, ...]  # one run per normalization and seed
-    width: float = 0.25  # the small AlexNet's widths scaled (0.25: 8-16-24-24-16, fc 128)
-    batch_size: int = 32
-    image_size: int = 32
-    # AdamW rather than the recipe's SGD: with SGD (lr 0.05, one-cycle) the quarter-width net
-    # without normalization had not left chance level (90% error) after 4 epochs of 1,600 images.
-    optimizer: str = "adamw"
-    lr: float = 3e-3
-
-
-SIZES: dict[str, Size] = {
-    "smoke": Size(samples=1000, test_samples=200, epochs=3, seeds=(0,), batch_size=50),
-    "cpu": Size(samples=3000, test_samples=1000, epochs=5, seeds=(0, 1, 2, 3, 4), batch_size=64),
-    "gpu": Size(samples=20000, test_samples=10000, epochs=10, seeds=(0, 1, 2, 3, 4), width=1.0,
-                batch_size=128),
+SIZES = {
+    "smoke": Budget(train_samples=1000, test_samples=200, epochs=3, seeds=2, lr=3e-3,
+                    width=0.25, image_size=28, dropout=0.0),
+    # A quarter of the small AlexNet's widths (8-16-24-24-16, fc 128) on 28 px Fashion-MNIST
+    # (its own size: no resizing), so that 2 regimes × 3 norms × 5 seeds fit in ~1.5 minutes of
+    # one CPU core. No dropout: in four short epochs it only slows learning and adds noise to
+    # the paired differences; it is not what is compared here.
+    "cpu": Budget(train_samples=2000, test_samples=500, epochs=4, seeds=5, lr=3e-3,
+                  width=0.25, image_size=28, dropout=0.0),
+    "gpu": Budget(train_samples=None, test_samples=None, epochs=10, seeds=5, batch_size=128, lr=3e-3,
+                  width=1.0, image_size=32, dropout=0.5),
 }
+# The optimiser, the same for all six nets: AdamW. Its step per weight does not grow with
+# the gradient, which in conv1 grows with the input's scale (×90 on raw pixels), so one
+# learning rate trains both regimes. With the recipe's SGD (one-cycle, 2000 images, 4 epochs)
+# no single rate did: at 0.05 the raw-pixel net without normalization stayed near chance (80 %
+# test error), at 0.005 it learned (31 %) but the batch-norm one did not (88 %).
+OPTIMIZER = "adamw"
 
 
-def normalized_alexnet(norm: str, width: float = 0.25) -> nn.Module:
+class InputScale(nn.Module):
+    """Multiplies its input by a fixed ``factor``: the first layer of the raw-pixel nets, which
+    turns the standardised batches every net is fed into pixel values 0–255 minus the mean.
+
+    >>> layer = InputScale(255 * 0.5)
+    >>> layer(torch.tensor([-1.0, 0.0, 1.0])).tolist()  # p/255 = m ± s with s = 0.5
+    [-127.5, 0.0, 127.5]
+    """
+
+    def __init__(self, factor: float):
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.factor
+
+    def extra_repr(self) -> str:
+        return f"factor={self.factor:g}"
+
+
+def normalized_alexnet(norm: str, width: float = 0.25, regime: str = "standardised",
+                       dropout: float = 0.5) -> nn.Module:
     """The small AlexNet (``models.alexnet.SMALL``) scaled by ``width``, with nothing, the
-    paper's LRN, or ``BatchNorm2d`` after the ReLUs of conv1 and conv2 (where the paper put LRN).
+    paper's LRN, or ``BatchNorm2d`` after the ReLUs of conv1 and conv2 (where the paper put LRN);
+    in the ``"raw"`` regime its first layer is :class:`InputScale` (pixels 0–255 minus the mean).
 
     >>> [type(m).__name__ for m in normalized_alexnet("batch norm").features][:3]
     ['Conv2d', 'ReLU', 'BatchNorm2d']
+    >>> [type(m).__name__ for m in normalized_alexnet("LRN", regime="raw").features][:4]
+    ['InputScale', 'Conv2d', 'ReLU', 'LocalResponseNorm']
     """
     from ..models.alexnet import SMALL, build_alexnet, scaled
 
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {NORMS}, not {norm!r}")
-    config = replace(scaled(SMALL, width), lrn=norm != "none")
-    model = build_alexnet(config)
+    if regime not in REGIMES:
+        raise ValueError(f"regime must be one of {tuple(REGIMES)}, not {regime!r}")
+    model = build_alexnet(replace(scaled(SMALL, width), lrn=norm != "none"), dropout=dropout)
     if norm == "batch norm":
         channels = None
         for i, module in enumerate(model.features):
@@ -125,86 +171,163 @@ def normalized_alexnet(norm: str, width: float = 0.25) -> nn.Module:
                 channels = module.out_channels
             elif isinstance(module, LocalResponseNorm):
                 model.features[i] = nn.BatchNorm2d(channels)
+    if regime == "raw":
+        model.features = nn.Sequential(InputScale(REGIMES[regime]), *model.features)
     return model
 
 
-@dataclass
-class NormRun:
-    norm: str
-    seed: int
-    train_error: list[float]  # per epoch, on the batches while training
-    test_error: list[float]  # per epoch
-    seconds: float
+@dataclass(frozen=True)
+class DivisorSpread:
+    """How much LRN's divisor (k + α Σ a²)^β varies over a batch, every channel and position:
+    its smallest, median and largest value divided by the floor k^β (1: LRN divides there by
+    the constant k^β only), and the share of activations whose divisor is more than 1 % above
+    the floor."""
+
+    smallest: float
+    median: float
+    largest: float
+    share_moved: float
+
+
+def divisor_spread(a: torch.Tensor, layer: LocalResponseNorm | None = None) -> DivisorSpread:
+    """The spread of ``layer``'s divisor (default: the paper's LRN) over the input ``a``
+    ``(N, C, ...)`` it is applied to.
+
+    >>> a = torch.tensor([[0.0, 0.0], [100.0, 0.0], [0.0, 0.0]]).reshape(1, 3, 1, 2)
+    >>> spread = divisor_spread(a)  # pixel 0: every window holds 100², (2 + 1)^0.75 / 2^0.75
+    >>> spread.smallest, round(spread.largest, 4), spread.share_moved
+    (1.0, 1.3554, 0.5)
+    """
+    layer = layer if layer is not None else LocalResponseNorm()
+    divisor = lrn_divisor(a.detach().double(), layer.size, layer.alpha, layer.beta, layer.k)
+    relative = (divisor / layer.k ** layer.beta).flatten()
+    return DivisorSpread(smallest=relative.min().item(), median=relative.quantile(0.5).item(),
+                         largest=relative.max().item(),
+                         share_moved=(relative > MOVED).double().mean().item())
+
+
+@torch.no_grad()
+def lrn_divisor_spreads(model: nn.Module, images: torch.Tensor) -> tuple[DivisorSpread, ...]:
+    """The divisor spread of every LRN layer of ``model`` (in order) on a batch ``images``, in
+    evaluation mode: what each layer really divided by."""
+    inputs = []
+    hooks = [m.register_forward_hook(lambda layer, args, out: inputs.append((layer, args[0])))
+             for m in model.modules() if isinstance(m, LocalResponseNorm)]
+    try:
+        model.eval()
+        model(images)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return tuple(divisor_spread(a, layer) for layer, a in inputs)
 
 
 @dataclass
-class NormAblation:
-    """All runs of the ablation and the summaries the notebook prints."""
+class LRNAblation:
+    """One row per run (``rows``): regime, norm, seed, final errors in points, seconds and,
+    for the LRN nets, the spread of each LRN layer's divisor on test images."""
 
     profile: str
-    size: Size
-    runs: list[NormRun] = field(default_factory=list)
+    size: Budget
+    rows: list[dict] = field(default_factory=list)
 
-    def rows(self) -> list[dict]:
-        return [dict(norm=r.norm, seed=r.seed, epoch=e, train_error=tr, test_error=te)
-                for r in self.runs for e, (tr, te) in enumerate(zip(r.train_error, r.test_error), 1)]
+    # for the figures (plots/ does not import experiments/): what was compared, in order
+    norms = NORMS
+    regime_names = REGIME_NAMES
 
-    def final_test_errors(self, norm: str) -> list[float]:
-        return [r.test_error[-1] for r in self.runs if r.norm == norm]
+    def errors(self, regime: str, norm: str) -> list[float]:
+        """Final test top-1 error (points) of every seed of ``norm`` in ``regime``, seed order."""
+        return seed_values(self.rows, "test_top1_error", regime=regime, norm=norm)
+
+    def effect(self, regime: str, norm: str) -> PairedEffect:
+        """``norm`` minus no normalization, final test top-1 error, paired by seed."""
+        return paired_effect(self.errors(regime, norm), self.errors(regime, "none"))
 
     def summary(self) -> list[dict]:
-        """Per normalization: final test error mean ± std over seeds, and its change vs none."""
-        base = self.final_test_errors("none")
+        """Per regime and normalization: final test error mean and standard deviation over seeds."""
         out = []
-        for norm in NORMS:
-            errors = self.final_test_errors(norm)
-            if not errors:
-                continue
-            mean = statistics.fmean(errors)
-            out.append(dict(norm=norm, runs=len(errors), test_error_mean=mean,
-                            test_error_std=statistics.pstdev(errors),
-                            change_vs_none=mean - statistics.fmean(base) if base else math.nan))
+        for regime in REGIMES:
+            for norm in NORMS:
+                errors = self.errors(regime, norm)
+                if errors:
+                    out.append(dict(regime=regime, norm=norm, runs=len(errors),
+                                    test_error_mean=statistics.fmean(errors),
+                                    test_error_std=statistics.stdev(errors) if len(errors) > 1 else math.nan))
         return out
 
-    def verdict(self, norm: str) -> str:
-        """Whether ``norm`` changed the final test error: its runs minus the runs without
-        normalization, paired by seed, judged by the 95 % interval."""
-        rows = {r["norm"]: r for r in self.summary()}
-        if norm not in rows or "none" not in rows:
-            return f"{norm}: not measured."
-        row, base = rows[norm], rows["none"]
-        what = (f"{norm}: final test error {row['test_error_mean']:.1%} vs "
-                f"{base['test_error_mean']:.1%} without")
-        if base["test_error_mean"] >= CHANCE_LEVEL:
-            return what + ": the network without normalization did not learn, so this run cannot measure it."
-        by_seed = {n: [100 * r.test_error[-1] for r in sorted(self.runs, key=lambda r: r.seed) if r.norm == n]
-                   for n in (norm, "none")}
-        effect = paired_effect(by_seed[norm], by_seed["none"])
-        reading = effect.reading(f"{norm} minus none", f"{norm} raised the test error",
-                                 f"{norm} lowered the test error")
-        return f"{what} → {reading}."
+    def verdict(self, regime: str, norm: str) -> str:
+        """Whether ``norm`` changed the final test error in ``regime``, by the paired 95 %
+        interval; for LRN beside the paper's ImageNet figure."""
+        name = REGIME_NAMES[regime]
+        baseline = self.errors(regime, "none")
+        if not baseline or not self.errors(regime, norm):
+            return f"{name}: {norm} not measured."
+        if statistics.fmean(baseline) >= CHANCE_ERROR:
+            return (f"{name}: the network without normalization did not learn (mean test error "
+                    f"{statistics.fmean(baseline):.1f} %), so this run cannot measure {norm}.")
+        reading = self.effect(regime, norm).reading(
+            f"{norm} minus none, test top-1 error", f"{norm} raised the test error",
+            f"{norm} lowered the test error")
+        paper = (f"; paper, ImageNet: {_signed(PAPER_EFFECT['top1'])} top-1, "
+                 f"{_signed(PAPER_EFFECT['top5'])} top-5 points" if norm == "LRN" else "")
+        return f"{name}: {reading}{paper}."
 
     def verdicts(self) -> list[str]:
-        return [self.verdict(norm) for norm in NORMS[1:]]
+        """One sentence per regime and normalization (LRN, then batch norm)."""
+        return [self.verdict(regime, norm) for regime in REGIMES for norm in NORMS[1:]]
+
+    def divisor_table(self) -> list[dict]:
+        """Per regime and LRN layer: the divisor's spread on test images, divided by its floor
+        k^β, averaged over the seeds' trained LRN nets."""
+        out = []
+        for regime in REGIMES:
+            spreads = seed_values(self.rows, "divisors", regime=regime, norm="LRN")
+            for i, layer in enumerate(zip(*spreads)):
+                out.append({"regime": regime, "layer": f"LRN after conv{i + 1}",
+                            "smallest ÷ k^β": statistics.fmean(s.smallest for s in layer),
+                            "median ÷ k^β": statistics.fmean(s.median for s in layer),
+                            "largest ÷ k^β": statistics.fmean(s.largest for s in layer),
+                            "share > 1.01 k^β": statistics.fmean(s.share_moved for s in layer)})
+        return out
+
+
+def _signed(points: float) -> str:
+    """``-1.4`` as ``−1.4`` (a typeset minus, as the interval's numbers are)."""
+    return f"{points:+.1f}".replace("-", "−")
+
+
+def train_one(model: nn.Module, train_data, test_data, size: Budget, seed: int, device) -> dict:
+    """Train ``model`` at ``size`` with the data order of ``seed``; its final errors (points),
+    wall seconds and LRN divisor spreads on the first 200 test images."""
+    from ..loaders import prepare_batch
+    from ..train import fit, recipe
+
+    config = recipe("modern", optimizer=OPTIMIZER, lr=size.lr, epochs=size.epochs,
+                    batch_size=size.batch_size, seed=seed)
+    began = time.perf_counter()
+    history = fit(model, train_data, test_data, config, image_size=size.image_size, device=device,
+                  progress=False)
+    last = history.epochs[-1]
+    probe = prepare_batch(test_data.images[:200], size.image_size).to(next(model.parameters()).device)
+    return {"train_top1_error": 100 * (1 - last["train_top1"]),
+            "test_top1_error": 100 * (1 - last["test_top1"]),
+            "seconds": time.perf_counter() - began,
+            "divisors": lrn_divisor_spreads(model, probe)}
 
 
 def lrn_ablation(profile: str | Profile | None = None, *, device: torch.device | str | None = None,
-                 progress: bool = False) -> NormAblation:
-    """Train the small AlexNet without normalization, with LRN and with batch norm, every seed."""
-    from .. import train
-
+                 progress: bool = False) -> LRNAblation:
+    """Train the small AlexNet without normalization, with LRN and with batch norm, on raw and
+    on standardised pixels, every seed of the profile."""
     prof, size = budget(profile, SIZES)
-    train_data, test_data = fashion_splits(prof, size.samples, size.test_samples)
-    result = NormAblation(prof.name, size)
-    for seed, norm in seeded_jobs(size.seeds, NORMS, progress):
-        torch.manual_seed(seed)
-        model = normalized_alexnet(norm, size.width)
-        config = train.recipe("modern", optimizer=size.optimizer, lr=size.lr, epochs=size.epochs,
-                              batch_size=size.batch_size, seed=seed)
-        history = train.fit(model, train_data, test_data, config, image_size=size.image_size,
-                            device=device, progress=False)
-        result.runs.append(NormRun(norm, seed,
-                                   train_error=[1 - a for a in history.column("train_top1")],
-                                   test_error=[1 - a for a in history.column("test_top1")],
-                                   seconds=sum(history.column("seconds"))))
-    return result
+    train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
+    variants = [(regime, norm) for regime in REGIMES for norm in NORMS]
+
+    def run(seed: int, variant: tuple[str, str]) -> dict:
+        regime, norm = variant
+        model = normalized_alexnet(norm, size.width, regime, size.dropout)
+        return {"regime": regime, "norm": norm, "seed": seed,
+                **train_one(model, train_data, test_data, size, seed, device)}
+
+    rows = [row for _, _, row in run_seeds(size.seeds, variants, run, progress)]
+    return LRNAblation(prof.name, size, rows)

@@ -1,43 +1,43 @@
-"""Lesson 10: AlexNet next to LeNet-5, ZFNet and VGG, every column computed.
+"""Lesson 10: AlexNet next to LeNet-5, ZFNet, VGG and the two networks that followed
+(GoogLeNet, ResNet-18), every column computed, in one table of two parts.
 
-``architecture_table`` counts each network at its native input size (parameters,
-multiply-adds, activation memory, depth) with :func:`~alexnet_course.counting.count_layers`;
-``throughput`` measures images/s on this machine's device through
-:func:`alexnet_course.throughput.compare_bench`; ``accuracy_runs`` trains each network on the
-same Fashion-MNIST subset with the same recipe and budget. In the ``smoke`` and ``cpu``
-profiles the trained networks are the small versions (32x32, see ``SMALL_VERSIONS``) and the
-throughput of the smoke profile is measured on them too; the ``gpu`` profile uses the full ones.
+Part 1, the full networks (:func:`full_table`): ``architecture_table`` counts each at its
+native input size (parameters, multiply-adds, activation memory, depth) with
+:func:`~alexnet_course.counting.count_layers`; ``throughput`` measures its images/s on this
+machine's device through :func:`alexnet_course.throughput.compare_bench`.
 
-The baseline: d2l.ai's own AlexNet recipe against the course's, same data, same budget.
+Part 2, the networks actually trained (:func:`stand_in_table`): in the ``smoke`` and ``cpu``
+profiles, small stand-ins (``STAND_INS``: the same designs on 32 × 32 grey images), every one
+trained by ``accuracy_runs`` on the same Fashion-MNIST images with the same recipe, epochs and
+batches for every seed, and reported as test top-1 ± its 95 % interval and paired against
+AlexNet's stand-in. The ``gpu`` profile trains the full networks.
 
-d2l's chapter "Deep Convolutional Neural Networks (AlexNet)" trains its AlexNet (conv1
-padding 1, flatten 6,400, lazy layers) on Fashion-MNIST resized to 224 with
-``d2l.Trainer``: plain SGD at lr 0.01, batch 128, pixels in [0, 1], a DataLoader whose
-workers resize every image with PIL. Everything here is d2l 1.0.3's own code (its
-``Classifier``, ``FashionMNIST.get_dataloader`` and ``Trainer``) except two things: its
-``FashionMNIST`` downloads the data, so the same images come from the course's offline copy
-through the same transform; and its network is written out as the chapter defines it (the
-``d2l`` package ships the trainer, not the chapter's AlexNet class).
+The baseline (:func:`d2l_baseline`): d2l.ai's recipe against the course's on the same network,
+images, epochs and seeds. d2l's chapter "Deep Convolutional Neural Networks (AlexNet)" trains
+its AlexNet on Fashion-MNIST resized to 224 with ``d2l.Trainer``: plain SGD at lr 0.01, batch
+128, pixels in [0, 1], a DataLoader whose workers resize every image with PIL. Everything on
+d2l's side is d2l 1.0.3's own code (its ``Classifier``, ``FashionMNIST.get_dataloader`` and
+``Trainer``) except two things: its ``FashionMNIST`` downloads the data, so the same images come
+from the course's offline copy through the same transform; and its network is written out as
+the chapter defines it (the ``d2l`` package ships the trainer, not the chapter's class). In the
+small profiles both recipes train AlexNet's stand-in at 32 px (a 224-px AlexNet trains at tens
+of images/s on a CPU); the ``gpu`` profile trains the chapter's net against ``alexnet("d2l")``
+(its layers in its order, 46,764,746 parameters). Both are timed from the first batch to the
+end of the last evaluation, in the same run.
 
-The course's side: the same architecture (``alexnet("d2l")``: the chapter's layers in the
-chapter's order, dropout after the ReLUs of fc6 and fc7, the same 46,764,746 parameters) trained
-by :func:`~alexnet_course.train.fit` with the ``modern`` recipe on the same images, epochs and
-batch size. Both are timed from the
-first batch to the end of the last evaluation, in the same run.
-
->>> rows = architecture_table(["lenet5", "vgg16"])
+>>> rows = architecture_table(["lenet5", "vgg16", "googlenet"])
 >>> [(r["model"], r["year"], r["depth"], r["params"]) for r in rows]
-[('lenet5', 1998, 5, 61706), ('vgg16', 2014, 16, 138357544)]
+[('lenet5', 1998, 5, 61706), ('vgg16', 2014, 16, 138357544), ('googlenet', 2014, 22, 6624904)]
 >>> SMALL_VERSIONS["alexnet-torchvision"]
 'alexnet-small'
->>> D2L_SIZES["smoke"].train_samples, D2L_SIZES["smoke"].image_size
-(32, 224)
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import math
+import statistics
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -45,61 +45,73 @@ from functools import cache
 from pathlib import Path
 
 import torch
-from torch import nn
+from torch import fx, nn
 
 from ..arithmetic import receptive_field
-from ..counting import conv_params, count_layers, count_parameters
-from ..models import RELATIVES, alexnet, get_model, native_input_size
+from ..counting import conv_params, count_layers
+from ..models import RELATIVES, get_model, native_input_size
 from ..paths import results_dir
 from ..profiles import Profile
 from ..throughput import compare_bench
 from ..train import fit, recipe
-from .common import budget, fashion_splits
+from .common import Budget, PairedEffect, budget, fashion_splits, paired_effect, run_seeds, seed_values
 
-__all__ = ["RELATIVES", "YEARS", "SMALL_VERSIONS", "RelativesSize", "SIZES", "depth",
-           "architecture_table", "throughput", "AccuracyResult", "accuracy_runs",
-           "comparison_table", "recorded_results", "stack_vs_kernel",
-           "d2l_available", "D2LSize", "D2L_SIZES", "d2l_alexnet", "offline_data", "run_d2l",
-           "run_ours", "D2LBaseline", "d2l_baseline"]
+__all__ = ["RELATIVES", "YEARS", "SMALL_VERSIONS", "STAND_INS", "SIZES", "depth",
+           "architecture_table", "throughput", "trained_names", "AccuracyResult", "accuracy_runs",
+           "full_table", "stand_in_table", "recorded_results", "stack_vs_kernel",
+           "d2l_available", "D2L_RECIPE", "d2l_chapter_net", "d2l_alexnet", "run_d2l",
+           "D2LBaseline", "d2l_baseline"]
 
 # Year of publication of each network's paper.
 YEARS = {"lenet5": 1998, "alexnet-paper": 2012, "alexnet-torchvision": 2014, "zfnet": 2013,
-         "vgg11": 2014, "vgg16": 2014}
-# What the cpu-sized profiles train in each full network's place (LeNet-5 is small already).
+         "vgg11": 2014, "vgg16": 2014, "googlenet": 2014, "resnet18": 2015}
+# The small stand-in the cpu-sized profiles use for each full network (LeNet-5 is small already).
 SMALL_VERSIONS = {"lenet5": "lenet5", "alexnet-paper": "alexnet-small",
                   "alexnet-torchvision": "alexnet-small", "zfnet": "zfnet-small",
-                  "vgg11": "vgg11-small", "vgg16": "vgg16-small"}
-
-
-@dataclass(frozen=True)
-class RelativesSize:
-    """How big lesson 10's measurements are in one profile."""
-
-    full_models: bool  # train and time the full networks (else their small versions)
-    train_samples: int | None  # Fashion-MNIST training images, class-balanced (None: all)
-    test_samples: int | None
-    epochs: int  # the same budget for every network
-    batch_size: int
-    lr: float  # peak AdamW learning rate of the one-cycle schedule, the same for all
-    bench_batch: int  # throughput: images per timed step
-    bench_steps: int  # timed steps (after one untimed warm-up step)
-
+                  "vgg11": "vgg11-small", "vgg16": "vgg16-small", "googlenet": "googlenet-small",
+                  "resnet18": "resnet18-small"}
+# The stand-ins those profiles train: one per design. VGG-11's speaks for VGG: VGG-16's thirteen
+# stacked convolutions without batch norm need far more steps than a budget of minutes gives.
+STAND_INS = ("lenet5", "alexnet-small", "zfnet-small", "vgg11-small", "googlenet-small", "resnet18-small")
 
 SIZES = {
-    "smoke": RelativesSize(False, 500, 200, 1, 100, 1e-3, 32, 3),
-    "cpu": RelativesSize(False, 12_000, 2_000, 3, 128, 1e-3, 4, 3),
+    # Small batches: the most steps for the few images a CPU budget allows (in a trial at the smoke
+    # size, VGG-11's stand-in did not leave chance with batches of 50 at lr 2e-3, and did with 25 at 1e-3).
+    "smoke": Budget(train_samples=1000, test_samples=200, epochs=2, seeds=2, batch_size=25, lr=1e-3,
+                    full_models=False, bench_batch=32, bench_steps=3),
+    # A few thousand images per run, so that six stand-ins × three seeds and d2l's recipe fit the
+    # lesson's few minutes; the full networks are only timed (batches of 2 at 224 px).
+    "cpu": Budget(train_samples=2000, test_samples=1000, epochs=2, seeds=3, batch_size=25, lr=1e-3,
+                  full_models=False, bench_batch=2, bench_steps=2),
     # Not yet run by the course's authors (no GPU so far): the full networks at native size.
-    "gpu": RelativesSize(True, None, None, 10, 128, 1e-3, 64, 10),
+    "gpu": Budget(train_samples=20_000, test_samples=10_000, epochs=3, seeds=2, batch_size=128, lr=1e-3,
+                  full_models=True, bench_batch=64, bench_steps=10),
 }
 
 
-def depth(model: nn.Module) -> int:
-    """Weight layers (convolutions and fully connected), the depth papers quote.
+class _LayerTracer(fx.Tracer):
+    """Traces down to modules without children (so the course's LRN, with its Python checks,
+    is one node)."""
 
-    >>> depth(get_model("alexnet-paper"))
-    8
+    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+        return next(m.children(), None) is None or super().is_leaf_module(m, qualname)
+
+
+def depth(model: nn.Module) -> int:
+    """Weight layers (convolutions and fully connected) on the longest path from the input to
+    the output: the depth papers quote. For a chain it is the number of weight layers; for
+    GoogLeNet, whose inception modules run four branches side by side, it is 22 of its 58.
+
+    >>> depth(get_model("alexnet-paper")), depth(get_model("googlenet")), depth(get_model("resnet18"))
+    (8, 22, 18)
     """
-    return sum(isinstance(m, (nn.Conv2d, nn.Linear)) for m in model.modules())
+    graph = _LayerTracer().trace(model)
+    modules = dict(model.named_modules())
+    longest: dict[fx.Node, int] = {}
+    for node in graph.nodes:  # in execution order: every input is seen before its users
+        weighted = node.op == "call_module" and isinstance(modules[node.target], (nn.Conv2d, nn.Linear))
+        longest[node] = max((longest[i] for i in node.all_input_nodes), default=0) + weighted
+    return max(longest.values())
 
 
 def stack_vs_kernel(stacked: int, channels: int = 64) -> list[dict]:
@@ -151,37 +163,81 @@ def throughput(profile: str | Profile | None = None, device=None, progress: bool
                          steps=size.bench_steps, warmup=1, progress=progress)
 
 
+def trained_names(size: Budget, models=RELATIVES) -> list[str]:
+    """The networks a budget trains for ``models``: the full ones, or their stand-ins (those in
+    ``STAND_INS``; a stand-in named itself is kept), each once, in the line-up's order.
+
+    >>> trained_names(SIZES["cpu"], ["alexnet-paper", "alexnet-torchvision", "vgg16", "resnet18"])
+    ['alexnet-small', 'resnet18-small']
+    >>> trained_names(SIZES["cpu"], ["alexnet-small"])
+    ['alexnet-small']
+    """
+    if size.full_models:
+        return list(dict.fromkeys(models))
+    return [n for n in dict.fromkeys(SMALL_VERSIONS.get(m, m) for m in models) if n in STAND_INS]
+
+
 @dataclass
 class AccuracyResult:
-    """One row per trained network, with the budget that produced it."""
+    """One row per (network, seed), every network trained on the same images, epochs, batches
+    and recipe; ``models`` keeps seed 0's trained networks for the lesson's pictures."""
 
     profile: str
-    size: RelativesSize
+    size: Budget
     rows: list[dict] = field(default_factory=list)
-    models: dict = field(default_factory=dict, repr=False)  # the trained networks, by name
+    models: dict = field(default_factory=dict, repr=False)
 
-    def by_model(self) -> dict:
-        return {r["trained"]: r for r in self.rows}
+    def trained(self) -> list[str]:
+        return list(dict.fromkeys(r["trained"] for r in self.rows))
 
+    def accuracies(self, name: str) -> list[float]:
+        """Test top-1 (in %) of ``name``, one per seed, seed order."""
+        return [100 * a for a in seed_values(self.rows, "test_top1", trained=name)]
 
-def _trained_name(name: str, size: RelativesSize) -> str:
-    return name if size.full_models else SMALL_VERSIONS[name]
+    def summary(self) -> list[dict]:
+        """Per network: mean test top-1 (%) with the half-width of its 95 % t-interval over the
+        seeds, and its paired difference from AlexNet's stand-in (same seeds, same batches)."""
+        reference = self.reference()
+        out = []
+        for name in self.trained():
+            values = self.accuracies(name)
+            spread = PairedEffect(tuple(values))  # one sample: its mean and t-interval
+            row = {"trained": name, "seeds": len(values), "test_top1": spread.mean,
+                   "interval_95": spread.half_width,
+                   "images_per_s": statistics.fmean(seed_values(self.rows, "train_images_per_s",
+                                                                trained=name))}
+            if reference and name != reference:
+                row["vs_alexnet"] = paired_effect(values, self.accuracies(reference))
+            out.append(row)
+        return out
+
+    def reference(self) -> str | None:
+        """The AlexNet every other network is compared with (its stand-in in small profiles)."""
+        for name in ("alexnet-small", "alexnet-paper", "alexnet-torchvision"):
+            if name in self.trained():
+                return name
+        return None
+
+    def verdicts(self) -> list[str]:
+        """Each network against AlexNet, paired by seed, worded by the 95 % interval."""
+        reference, lines = self.reference(), []
+        for row in self.summary():
+            if "vs_alexnet" in row:
+                lines.append(f"{row['trained']}: " + row["vs_alexnet"].reading(
+                    f"its test top-1 minus {reference}'s", f"more accurate than {reference}",
+                    f"less accurate than {reference}"))
+        return lines
 
 
 def accuracy_runs(profile: str | Profile | None = None, device=None, models=RELATIVES,
-                  seed: int = 0, progress: bool = False) -> AccuracyResult:
-    """Train each network (or its small version) on the same images with the same recipe,
-    epochs and batches, and score it on the same test images."""
+                  progress: bool = False) -> AccuracyResult:
+    """Train each network (or its stand-in) for every seed on the same images with the same
+    recipe, epochs and batches, and score it on the same test images."""
     prof, size = budget(profile, SIZES)
     train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples)
     result = AccuracyResult(prof.name, size)
-    names = list(dict.fromkeys(_trained_name(n, size) for n in models))
-    if progress:
-        from alexnet_course.progress import progress_bar
 
-        names = progress_bar(names, desc="accuracy runs", unit="net")
-    for name in names:
-        torch.manual_seed(seed)
+    def train_one(seed: int, name: str) -> dict:
         model = get_model(name, num_classes=10, in_channels=1)
         image_size = native_input_size(name)[-1]
         config = recipe("modern", optimizer="adamw", lr=size.lr, epochs=size.epochs,
@@ -189,21 +245,23 @@ def accuracy_runs(profile: str | Profile | None = None, device=None, models=RELA
         began = time.perf_counter()
         history = fit(model, train_data, test_data, config, image_size=image_size, device=device,
                       progress=False)
+        seconds = time.perf_counter() - began
+        if seed == 0:
+            result.models[name] = model
         last = history.epochs[-1]
-        result.rows.append({"trained": name, "image_size": image_size,
-                            "train_top1": last["train_top1"], "test_top1": last["test_top1"],
-                            "train_images_per_s": last["train_images_per_s"],
-                            "seconds": time.perf_counter() - began})
-        result.models[name] = model
+        return {"trained": name, "seed": seed, "image_size": image_size,
+                "train_top1": last["train_top1"], "test_top1": last["test_top1"],
+                "train_images_per_s": size.epochs * len(train_data) / seconds, "seconds": seconds}
+
+    result.rows = [row for _, _, row in run_seeds(size.seeds, trained_names(size, models), train_one,
+                                                  progress)]
     return result
 
 
-def comparison_table(arch: list[dict], speed: list[dict] | None = None,
-                     accuracy: AccuracyResult | None = None) -> list[dict]:
-    """The lesson's one table: ``architecture_table`` rows, with the throughput ratios of the
-    same network (when it was timed) and the accuracy of the network trained in its place."""
+def full_table(arch: list[dict], speed: list[dict] | None = None) -> list[dict]:
+    """Part 1 of the lesson's table: the full networks, counted at their native input size
+    (``architecture_table``), with their measured throughput when it was timed."""
     speeds = {r["model"]: r for r in speed or []}
-    trained = accuracy.by_model() if accuracy else {}
     rows = []
     for row in arch:
         out = dict(row)
@@ -211,10 +269,28 @@ def comparison_table(arch: list[dict], speed: list[dict] | None = None,
             s = speeds[row["model"]]
             out.update(infer_img_s=s["infer_img_s"], train_img_s=s["train_img_s"],
                        infer_vs_alexnet=s["infer_vs_alexnet"], train_vs_alexnet=s["train_vs_alexnet"])
-        if accuracy is not None:
-            name = _trained_name(row["model"], accuracy.size)
-            out.update(trained_as=name, test_top1=trained[name]["test_top1"] if name in trained else None)
         rows.append(out)
+    return rows
+
+
+def stand_in_table(accuracy: AccuracyResult) -> list[dict]:
+    """Part 2: the networks actually trained (named as what they are, with the full networks
+    they stand in for), their counts at the size they were trained at, and test top-1 ± the
+    half-width of its 95 % interval over the seeds."""
+    counted = {r["model"]: r for r in architecture_table(accuracy.trained())}
+    rows = []
+    for row in accuracy.summary():
+        name = row["trained"]
+        stands_for = [m for m, small in SMALL_VERSIONS.items() if small == name]
+        if accuracy.size.full_models:
+            stands_for = [name]
+        vs = row.get("vs_alexnet")
+        rows.append({"trained": name, "stands_for": ", ".join(stands_for),
+                     "input": counted[name]["input"], "params": counted[name]["params"],
+                     "macs": counted[name]["macs"], "seeds": row["seeds"],
+                     "test_top1": row["test_top1"], "interval_95": row["interval_95"],
+                     "vs_alexnet": vs.interval() if vs else "reference",
+                     "train_img_s": row["images_per_s"]})
     return rows
 
 
@@ -244,25 +320,10 @@ def d2l_available() -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class D2LSize:
-    """The shared budget of both runs in one profile."""
-
-    train_samples: int | None  # Fashion-MNIST training images, class-balanced (None: all)
-    test_samples: int | None
-    epochs: int  # d2l's chapter: 10
-    batch_size: int  # d2l's chapter: 128
-    image_size: int  # d2l's chapter: 224
-    num_workers: int  # d2l's DataModule default is 4; 0 keeps CI from starting processes
-
-
-D2L_SIZES = {
-    # At 224 px a CPU trains some 10-40 images/s: the smoke and cpu runs are throughput
-    # measurements with an accuracy that a few steps cannot make meaningful.
-    "smoke": D2LSize(32, 32, 1, 32, 224, 0),
-    "cpu": D2LSize(1024, 512, 1, 128, 224, 4),
-    "gpu": D2LSize(None, None, 10, 128, 224, 4),
-}
+# d2l's chapter: plain SGD (no momentum) at this rate, batches of 128, pixels in [0, 1].
+D2L_RECIPE = {"lr": 0.01, "batch_size": 128}
+# d2l's DataModule starts this many loader workers; none in the smoke profile (CI).
+D2L_WORKERS = {"smoke": 0, "cpu": 4, "gpu": 4}
 
 
 @cache
@@ -271,26 +332,15 @@ def _classes():
     from d2l import torch as d2l
     from torchvision import transforms
 
-    class ChapterAlexNet(d2l.Classifier):
-        """The chapter's network, layer for layer; its ``apply(init_cnn)`` runs on lazy
-        layers, whose type is not yet Conv2d/Linear, so PyTorch's default initialisation stays."""
+    class Recipe(d2l.Classifier):
+        """d2l's ``Classifier`` (its loss, its accuracy, its ``configure_optimizers``: plain SGD
+        at ``lr``) around ``net``, with its progress board switched off (it redraws a figure
+        every few steps)."""
 
-        def __init__(self, lr=0.1, num_classes=10):
+        def __init__(self, net: nn.Module, lr: float = D2L_RECIPE["lr"]):
             super().__init__()
-            self.save_hyperparameters()
-            self.net = nn.Sequential(
-                nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2),
-                nn.LazyConv2d(256, kernel_size=5, padding=2), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2),
-                nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
-                nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
-                nn.LazyConv2d(256, kernel_size=3, padding=1), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=3, stride=2), nn.Flatten(),
-                nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
-                nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
-                nn.LazyLinear(num_classes))
-            self.net.apply(d2l.init_cnn)
+            self.net, self.lr = net, lr
+            self.board.display = False
 
     class OfflineFashionMNIST(d2l.FashionMNIST):
         """d2l's data module with the download replaced by the course's offline images,
@@ -304,38 +354,53 @@ def _classes():
             self.train, self.val = copy.copy(train), copy.copy(val)  # same images, d2l's transform
             self.train.transform = self.val.transform = trans
 
-    return d2l, ChapterAlexNet, OfflineFashionMNIST
+    return d2l, Recipe, OfflineFashionMNIST
 
 
-def d2l_alexnet(lr: float = 0.01, num_classes: int = 10, image_size: int = 224) -> nn.Module:
+def d2l_chapter_net(num_classes: int = 10) -> nn.Sequential:
+    """The chapter's AlexNet, layer for layer; its ``apply(init_cnn)`` runs on lazy layers,
+    whose type is not yet Conv2d/Linear, so PyTorch's default initialisation stays."""
+    d2l, _, _ = _classes()
+    net = nn.Sequential(
+        nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.LazyConv2d(256, kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.LazyConv2d(256, kernel_size=3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2), nn.Flatten(),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.LazyLinear(num_classes))
+    net.apply(d2l.init_cnn)
+    return net
+
+
+def d2l_alexnet(lr: float = D2L_RECIPE["lr"], num_classes: int = 10, image_size: int = 224) -> nn.Module:
     """The chapter's ``AlexNet(lr=0.01)``, its lazy layers materialised by one blank image
-    (as the chapter's ``layer_summary`` does), its progress board switched off."""
+    (as the chapter's ``layer_summary`` does)."""
     reason = d2l_available()
     if reason:
         raise RuntimeError(reason)
-    _, chapter_alexnet, _ = _classes()
-    model = chapter_alexnet(lr=lr, num_classes=num_classes)
-    model.board.display = False  # the board would redraw a figure every few steps
+    _, d2l_recipe, _ = _classes()
+    model = d2l_recipe(d2l_chapter_net(num_classes), lr=lr)
     with torch.no_grad():
         model(torch.zeros(1, 1, image_size, image_size))
     return model
 
 
-def offline_data(size: D2LSize):
-    """The course's train and test subsets of the profile (class-balanced, fixed)."""
-    return fashion_splits(None, size.train_samples, size.test_samples, image_size=size.image_size)
-
-
-def run_d2l(size: D2LSize, device=None, seed: int = 0) -> dict:
-    """d2l's recipe with d2l's trainer; its test accuracy by its own ``accuracy``."""
-    d2l, _, offline = _classes()
-    torch.manual_seed(seed)  # the DataLoader's shuffling and the lazy initialisation
-    model = d2l_alexnet(num_classes=10, image_size=size.image_size)
-    train_data, test_data = offline_data(size)
-    data = offline(train_data, test_data, batch_size=size.batch_size,
-                   resize=(size.image_size, size.image_size), num_workers=size.num_workers)
+def run_d2l(net: nn.Module, train_data, test_data, *, epochs: int, image_size: int,
+            num_workers: int, device=None) -> dict:
+    """d2l's recipe (its ``Classifier``, data module, SGD at 0.01 and ``Trainer``) training
+    ``net`` on the given images; its test accuracy by its own ``accuracy``, its test loss by its
+    own ``loss`` (ln 10 ≈ 2.303 is the loss of a uniform guess over 10 classes)."""
+    d2l, d2l_recipe, offline = _classes()
+    model = net if isinstance(net, d2l_recipe) else d2l_recipe(net)
+    data = offline(train_data, test_data, batch_size=D2L_RECIPE["batch_size"],
+                   resize=(image_size, image_size), num_workers=num_workers)
     gpus = 1 if (device is None or torch.device(device).type == "cuda") and torch.cuda.is_available() else 0
-    trainer = d2l.Trainer(max_epochs=size.epochs, num_gpus=gpus)
+    trainer = d2l.Trainer(max_epochs=epochs, num_gpus=gpus)
     with warnings.catch_warnings():
         # d2l's loader asks for 4 workers on any machine; PyTorch warns when it has fewer cores.
         warnings.filterwarnings("ignore", message="This DataLoader will create", category=UserWarning)
@@ -343,64 +408,82 @@ def run_d2l(size: D2LSize, device=None, seed: int = 0) -> dict:
         trainer.fit(model, data)
         seconds = time.perf_counter() - began
         model.eval()
-        correct = 0.0
+        correct = loss = 0.0
         with torch.no_grad():
             for batch in data.val_dataloader():
                 x, y = trainer.prepare_batch(batch)
-                correct += model.accuracy(model(x), y, averaged=False).sum().item()
-    return {"recipe": "d2l (its net, data module, SGD 0.01, Trainer)", "params": count_parameters(model),
-            "test_top1": correct / len(test_data), "seconds": seconds,
-            "images_per_s": size.epochs * len(train_data) / seconds,
-            "device": "cuda" if gpus else "cpu"}
-
-
-def run_ours(size: D2LSize, device=None, seed: int = 0) -> dict:
-    """The same architecture, images, epochs and batch size through the course's ``fit``."""
-    torch.manual_seed(seed)
-    model = alexnet("d2l")
-    train_data, test_data = offline_data(size)
-    config = recipe("modern", epochs=size.epochs, batch_size=size.batch_size, seed=seed)
-    began = time.perf_counter()
-    history = fit(model, train_data, test_data, config, image_size=size.image_size, device=device,
-                  progress=False)
-    seconds = time.perf_counter() - began
-    return {"recipe": "course (alexnet('d2l'), modern recipe, fit)", "params": count_parameters(model),
-            "test_top1": history.last("test_top1"), "seconds": seconds,
-            "images_per_s": size.epochs * len(train_data) / seconds,
-            "device": str(next(model.parameters()).device.type)}
+                logits = model(x)
+                correct += model.accuracy(logits, y, averaged=False).sum().item()
+                loss += model.loss(logits, y, averaged=False).sum().item()
+    return {"test_top1": correct / len(test_data), "test_loss": loss / len(test_data),
+            "seconds": seconds, "images_per_s": epochs * len(train_data) / seconds}
 
 
 @dataclass
 class D2LBaseline:
-    """Both runs of one profile, d2l's first."""
+    """d2l's recipe against the course's on the same network, images, epochs and seeds: one row
+    per (recipe, seed)."""
 
     profile: str
-    size: D2LSize
+    size: Budget
+    network: str  # what both recipes trained
+    image_size: int
     rows: list[dict] = field(default_factory=list)
 
-    def verdict(self) -> str:
-        d2l_row, ours = self.rows
-        n = self.size.train_samples or 60_000
-        speed = ours["images_per_s"] / d2l_row["images_per_s"]
-        change = 100 * (ours["test_top1"] - d2l_row["test_top1"])
-        steps = self.size.epochs * -(-n // self.size.batch_size)
-        text = (f"same {n:,} images × {self.size.epochs} epoch(s) at {self.size.image_size} px "
-                f"({steps} step{'s' if steps > 1 else ''}): the course's loop ran {speed:.2f}× d2l's "
-                f"images/s; test top-1 {100 * ours['test_top1']:.1f}% vs {100 * d2l_row['test_top1']:.1f}% "
-                f"({change:+.1f} points)")
-        if steps < 100:
-            text += (f"\n{steps} step{'s are' if steps > 1 else ' is'} far too few for the accuracies "
-                     "to mean anything: compare the speed only")
-        return text
+    def values(self, recipe_name: str, key: str) -> list[float]:
+        return seed_values(self.rows, key, recipe=recipe_name)
+
+    def verdicts(self) -> list[str]:
+        """Accuracy and speed of the course's recipe against d2l's, paired by seed."""
+        n, epochs = len(self.values("d2l", "seed")), self.size.epochs
+        images = (self.size.train_samples or 60_000) * epochs
+        steps = epochs * -(-(self.size.train_samples or 60_000) // D2L_RECIPE["batch_size"])
+        ours = epochs * -(-(self.size.train_samples or 60_000) // self.size.batch_size)
+        accuracy = paired_effect([100 * a for a in self.values("course", "test_top1")],
+                                 [100 * a for a in self.values("d2l", "test_top1")])
+        ratios = [a / b for a, b in zip(self.values("course", "images_per_s"),
+                                        self.values("d2l", "images_per_s"))]
+        speed = PairedEffect(tuple(ratios))
+        d2l_loss = statistics.fmean(self.values("d2l", "test_loss"))
+        return [
+            f"{self.network} at {self.image_size} px, the same {images:,} images ({epochs} epochs; "
+            f"d2l's {steps} steps of {D2L_RECIPE['batch_size']}, the course's {ours} of "
+            f"{self.size.batch_size}) and the same {n} seeds for both recipes",
+            "test top-1: " + accuracy.reading("course minus d2l", "the course's recipe was more accurate",
+                                              "d2l's recipe was more accurate"),
+            f"d2l's mean test loss {d2l_loss:.3f} (a uniform guess over 10 classes scores "
+            f"ln 10 = {math.log(10):.3f})",
+            f"speed: the course's loop ran {speed.mean:.2f}× d2l's images/s "
+            f"(95 % interval [{speed.low:.2f}, {speed.high:.2f}] over {n} seeds)",
+        ]
 
 
-def d2l_baseline(profile: str | Profile | None = None, device=None, seed: int = 0) -> D2LBaseline:
-    """Run d2l's recipe and the course's on the profile's shared budget."""
+def d2l_baseline(profile: str | Profile | None = None, device=None,
+                 accuracy: AccuracyResult | None = None, progress: bool = False) -> D2LBaseline:
+    """d2l's recipe on the network the profile trains in AlexNet's place (the small profiles:
+    AlexNet's stand-in at 32 px; ``gpu``: the chapter's own net at 224 against ``alexnet("d2l")``),
+    for every seed, on the same images and epochs as the course's runs in ``accuracy`` (run
+    here when not given)."""
     reason = d2l_available()
     if reason:
         raise RuntimeError(reason)
-    prof, size = budget(profile, D2L_SIZES)
-    result = D2LBaseline(prof.name, size)
-    result.rows.append(run_d2l(size, device, seed))
-    result.rows.append(run_ours(size, device, seed))
+    prof, size = budget(profile, SIZES)
+    network = "alexnet-d2l" if size.full_models else "alexnet-small"
+    image_size = native_input_size(network)[-1]
+    train_data, test_data = fashion_splits(prof, size.train_samples, size.test_samples,
+                                           image_size=image_size)
+    if accuracy is None or network not in accuracy.trained():
+        accuracy = accuracy_runs(prof, device, models=[network], progress=progress)
+    result = D2LBaseline(prof.name, size, network, image_size)
+
+    def train_d2l(seed: int, _) -> dict:
+        net = d2l_chapter_net() if size.full_models else get_model(network, num_classes=10, in_channels=1)
+        return {"recipe": "d2l", "seed": seed, **run_d2l(
+            net, train_data, test_data, epochs=size.epochs, image_size=image_size,
+            num_workers=D2L_WORKERS[prof.name], device=device)}
+
+    result.rows = [row for _, _, row in run_seeds(size.seeds, ["d2l"], train_d2l, progress)]
+    result.rows += [{"recipe": "course", "seed": r["seed"], "test_top1": r["test_top1"],
+                     "seconds": r["seconds"], "images_per_s": r["train_images_per_s"]}
+                    for r in accuracy.rows if r["trained"] == network]
     return result

@@ -17,6 +17,7 @@ from torch import nn
 
 from alexnet_course.models.alexnet import VARIANTS, alexnet
 from alexnet_course.models.lenet import lenet5
+from alexnet_course.models.successors import googlenet, googlenet_small, resnet18, resnet18_small
 from alexnet_course.models.vgg import vgg, vgg_small
 from alexnet_course.models.zfnet import zfnet, zfnet_small
 
@@ -55,10 +56,17 @@ MODELS: dict[str, ModelEntry] = {
                               "ZFNet for 32x32 on the small AlexNet's widths: conv1 3x3, ceil-mode pools"),
     "vgg11-small": ModelEntry(partial(vgg_small, "A"), (1, 32, 32), "VGG-11 a quarter as wide, for 32x32"),
     "vgg16-small": ModelEntry(partial(vgg_small, "D"), (1, 32, 32), "VGG-16 a quarter as wide, for 32x32"),
+    "googlenet": ModelEntry(googlenet, (3, 224, 224), "torchvision's GoogLeNet (2014), no auxiliary heads"),
+    "resnet18": ModelEntry(resnet18, (3, 224, 224), "torchvision's ResNet-18 (2015)"),
+    "googlenet-small": ModelEntry(googlenet_small, (1, 32, 32), "torchvision's GoogLeNet a quarter as wide, "
+                                                                "for 32x32 (its stem takes 32 to 8)"),
+    "resnet18-small": ModelEntry(resnet18_small, (1, 32, 32), "torchvision's ResNet-18 a quarter as wide, "
+                                                              "for 32x32 (its stem takes 32 to 8)"),
 }
 
 # Lesson 10's line-up: AlexNet beside the networks before and after it.
-RELATIVES = ("lenet5", "alexnet-paper", "alexnet-torchvision", "zfnet", "vgg11", "vgg16")
+RELATIVES = ("lenet5", "alexnet-paper", "alexnet-torchvision", "zfnet", "vgg11", "vgg16", "googlenet",
+             "resnet18")
 
 
 def _entry(name: str) -> ModelEntry:

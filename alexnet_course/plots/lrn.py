@@ -1,5 +1,6 @@
 """Figures of lesson 04: what local response normalization does to an activation map and
-across channels, and the normalization ablation. Each function returns its figure."""
+across channels, and the normalization ablation in its two input regimes. Each function
+returns its figure."""
 
 from __future__ import annotations
 
@@ -46,18 +47,24 @@ def plot_channel_profile(a: torch.Tensor, b: torch.Tensor, pixel: tuple[int, int
 
 
 def plot_norm_ablation(result) -> plt.Figure:
-    """Test error per epoch for each normalization of a ``NormAblation``: mean over seeds
-    with a band of ± one standard deviation."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    for norm in dict.fromkeys(r.norm for r in result.runs):
-        curves = np.array([r.test_error for r in result.runs if r.norm == norm])
-        epochs = np.arange(1, curves.shape[1] + 1)
-        mean, std = curves.mean(0), curves.std(0)
-        ax.plot(epochs, mean, marker="o", color=_COLOURS.get(norm), label=f"{norm} ({len(curves)} seeds)")
-        ax.fill_between(epochs, mean - std, mean + std, color=_COLOURS.get(norm), alpha=0.15)
-    ax.set(xlabel="epoch", ylabel="test error", xticks=epochs)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title("small AlexNet: no normalization, LRN, batch norm")
+    """Final test error of every run of an ``LRNAblation``, one panel per input regime: each
+    seed's three nets joined by a grey line (a paired comparison reads along it), the mean over
+    seeds as a large marker."""
+    norms = result.norms
+    regimes = list(dict.fromkeys(row["regime"] for row in result.rows))
+    fig, axes = plt.subplots(1, len(regimes), figsize=(4.2 * len(regimes), 3.6), sharey=True,
+                             squeeze=False)
+    positions = np.arange(len(norms))
+    for ax, regime in zip(axes[0], regimes):
+        errors = np.array([result.errors(regime, norm) for norm in norms])  # (norm, seed)
+        ax.plot(positions, errors, color="tab:gray", alpha=0.5, lw=1, marker=".")
+        for x, norm in zip(positions, norms):
+            ax.plot(x, errors[x].mean(), marker="o", ms=10, color=_COLOURS[norm], mec="black",
+                    label=f"{norm}: mean of {errors.shape[1]} seeds")
+        ax.set(xticks=positions, xticklabels=norms, title=result.regime_names[regime])
+        ax.title.set_fontsize(10)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0, 0].set_ylabel("final test top-1 error (points)")
+    axes[0, -1].legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -11,23 +11,30 @@ from ..counting import count_layers
 __all__ = ["plot_comparison", "plot_where_it_lives", "plot_stacks"]
 
 
-def plot_comparison(rows: list[dict]) -> plt.Figure:
-    """Parameters and multiply-adds (log scales) of each network, and, when the rows have
-    them, training throughput relative to AlexNet and test accuracy of the trained version."""
-    panels = [("params", "parameters", True), ("macs", "multiply-adds per image", True)]
-    if all("train_vs_alexnet" in r for r in rows):
-        panels.append(("train_vs_alexnet", "training images/s ÷ AlexNet's", True))
-    if all(r.get("test_top1") is not None for r in rows):
-        panels.append(("test_top1", "test top-1 of the trained version", False))
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.4))
-    names = [r["model"] for r in rows]
-    colours = plt.cm.tab10(np.arange(len(rows)))
-    for ax, (key, label, log) in zip(np.atleast_1d(axes), panels):
-        ax.barh(names, [r[key] for r in rows], color=colours)
-        ax.set(title=label, xscale="log" if log else "linear")
+def plot_comparison(full: list[dict], stand_ins: list[dict] | None = None) -> plt.Figure:
+    """The lesson's table as bars, its two parts apart: for the ``full`` networks (``full_table``
+    rows) parameters and multiply-adds (log scales) and, when timed, training images/s relative
+    to AlexNet; for the ``stand_ins`` trained (``stand_in_table`` rows), test top-1 with its 95 %
+    interval."""
+    panels = [(full, "model", "params", "full networks: parameters", True),
+              (full, "model", "macs", "full networks: multiply-adds per image", True)]
+    if all("train_vs_alexnet" in r for r in full):
+        panels.append((full, "model", "train_vs_alexnet", "full networks: training images/s ÷ AlexNet's",
+                       True))
+    if stand_ins:
+        panels.append((stand_ins, "trained", "test_top1", "stand-ins trained: test top-1 (%), 95 % interval",
+                       False))
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.6))
+    for ax, (rows, name, key, title, log) in zip(np.atleast_1d(axes), panels):
+        names = [r[name] for r in rows]
+        errors = [r["interval_95"] for r in rows] if key == "test_top1" else None
+        ax.barh(names, [r[key] for r in rows], xerr=errors, capsize=3,
+                color=plt.cm.tab10(np.arange(len(rows)) % 10))
+        ax.set_title(title, fontsize=9)
+        ax.set(xscale="log" if log else "linear")
         ax.invert_yaxis()
         ax.grid(alpha=0.3, axis="x")
-    for ax in np.atleast_1d(axes)[1:]:
+    for ax in np.atleast_1d(axes)[1:len(panels) - (1 if stand_ins else 0)]:
         ax.set_yticklabels([])
     fig.tight_layout()
     return fig
