@@ -18,13 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import torch
-import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from . import data, devices, loaders, train
 from .counting import count_layers
 from .models import get_model
-from .throughput import images_per_second
+from .throughput import bare_step, images_per_second
 
 # Dense bf16 tensor-core peaks from the vendors' data sheets, FLOP/s.
 PEAK_BF16 = {"H200": 989e12, "H100 SXM": 989e12, "H100 80GB HBM3": 989e12, "H100 PCIe": 756e12,
@@ -74,17 +73,7 @@ def bare_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> fl
     """
     loader = DataLoader(dataset, case.batch_size, shuffle=True, num_workers=2,
                         generator=torch.Generator().manual_seed(0))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-    def step(x, y):
-        x, y = x.to(device), y.to(device)
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    return images_per_second(step, loader, case.batch_size, device, steps, warmup)
+    return images_per_second(bare_step(model, device), loader, case.batch_size, device, steps, warmup)
 
 
 def our_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> float:

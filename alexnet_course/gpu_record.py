@@ -51,7 +51,7 @@ from .history import History
 from .loaders import batches
 from .models import get_model
 from .models.alexnet import VARIANTS, scaled
-from .throughput import images_per_second, sync
+from .throughput import bare_step, images_per_second, sync
 
 __all__ = ["Sizes", "FULL", "TINY", "GPURequired", "check_device", "mfu", "TimeBudget", "Cap",
            "course_config", "chapter_net", "run_d2l_transcribed", "train_step_part", "d2l_part",
@@ -198,21 +198,6 @@ def _forever(source):
         epoch += 1
 
 
-def _bare_step(model: nn.Module, device: torch.device):
-    """The loop the write-ups write: fp32, eager, NCHW, the loss read after every step."""
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-    def step(x, y):
-        x, y = x.to(device), y.to(device)
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    return step
-
-
 def _our_step(model: nn.Module, config: train.TrainConfig):
     """The course's step (``train.train_step``) with ``config``'s autocast, layout and compile."""
     model.to(memory_format=torch.channels_last)
@@ -249,8 +234,8 @@ def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap:
     textbook = DataLoader(dataset, batch, sampler=RandomSampler(dataset, replacement=True, num_samples=draws),
                           num_workers=sizes.workers, generator=torch.Generator().manual_seed(0))
     loops = {"ours": (_our_step(fresh(), config), on_device()),
-             "bare": (_bare_step(fresh(), device), on_device()),
-             "textbook": (_bare_step(fresh(), device), iter(textbook))}
+             "bare": (bare_step(fresh(), device), on_device()),
+             "textbook": (bare_step(fresh(), device), iter(textbook))}
     for step, source in loops.values():
         for _ in range(sizes.warmup):
             step(*next(source))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from . import devices
 from .models import RELATIVES, get_model, native_input_size
 
-__all__ = ["sync", "images_per_second", "fastest_rate", "model_throughput", "compare_bench",
+__all__ = ["sync", "bare_step", "images_per_second", "fastest_rate", "model_throughput", "compare_bench",
            "format_compare"]
 
 
@@ -29,6 +29,23 @@ def sync(device: torch.device) -> None:
     """Wait for the device to finish its queued work, so that a clock reads real time."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+def bare_step(model: torch.nn.Module, device: torch.device):
+    """One step of the loop the write-ups write, as a function of a batch: fp32, eager, NCHW,
+    SGD with momentum, the loss read back after every step (a host sync each time). The
+    baseline the course's loop is measured against."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step(x, y):
+        x, y = x.to(device), y.to(device)
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    return step
 
 
 def images_per_second(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:

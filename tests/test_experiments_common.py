@@ -87,3 +87,18 @@ def test_paired_effect_uses_the_t_interval():
         paired_effect([1.0], [1.0, 2.0])
 
 
+
+
+@pytest.mark.parametrize("number", ["03", "04", "05", "06", "07"])
+def test_committed_lesson_reports_its_effect_with_an_interval_over_five_seeds(number):
+    import json
+    import re
+
+    from alexnet_course.lessons import lesson
+    from alexnet_course.paths import course_root
+
+    cells = json.loads((course_root() / "notebooks" / lesson(number).notebook).read_text())["cells"]
+    printed = "".join("".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+                      for cell in cells for out in cell.get("outputs", []))
+    seeds = [int(n) for n in re.findall(r"95 % interval [^\n]*? over (\d+) paired seeds", printed)]
+    assert seeds and min(seeds) >= 5, seeds
