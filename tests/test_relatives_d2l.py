@@ -80,6 +80,10 @@ def test_both_recipes_run_offline_on_the_same_images_in_the_smoke_profile(no_net
     assert f"the course's {size.epochs * 1000 // size.batch_size} of {size.batch_size}" in lines[0]
     assert lines[1].startswith("test top-1: ") and "95 % interval" in lines[1]
     assert "ln 10 = 2.303" in lines[2] and "images/s" in lines[3]
+    ratios = [math.log(a / b) for a, b in zip(result.values("course", "images_per_s"),
+                                               result.values("d2l", "images_per_s"))]
+    geometric = math.exp(sum(ratios) / len(ratios))
+    assert f"ran {geometric:.2f}× d2l's images/s (geometric mean" in lines[3]
 
 
 @needs_d2l

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from matplotlib.patches import Rectangle
 
-from .shared import mean_band, to_displayable
+from .shared import to_displayable
 
 __all__ = ["plot_crop_boxes", "plot_rgb_pca", "plot_augmentation"]
 
@@ -63,27 +63,42 @@ def plot_rgb_pca(pixels: torch.Tensor, pca, points: int = 2000, seed: int = 0) -
 
 
 def plot_augmentation(result) -> plt.Figure:
-    """Left: train (dashed, centre crop, eval mode) and test (solid) accuracy per epoch for
-    both variants, mean over seeds with the min–max band. Right: final centre-crop and
-    ten-crop test accuracy of every seed, per variant."""
+    """Left: mean training loss per epoch over seeds (on the inputs each network trains on),
+    per regime and variant. Middle: final test accuracy of every seed, the two runs of a seed
+    joined. Right: the paired differences with their 95 % intervals."""
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.8))
+    regimes = list(dict.fromkeys(r["regime"] for r in result.rows))
     variants = list(dict.fromkeys(r["variant"] for r in result.rows))
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for i, (colour, variant) in enumerate(zip(_COLOURS, variants)):
-        rows = [r for r in result.rows if r["variant"] == variant]
-        mean_band(left, rows, "train_top1", colour, "--", f"{variant}: train")
-        mean_band(left, rows, "test_top1", colour, "-", f"{variant}: test")
-        for j, key in enumerate(("test_top1", "tencrop_top1")):
-            values = result.values(variant, key)
-            x = 2 * i + j + np.linspace(-0.1, 0.1, len(values))
-            right.plot(x, values, "o", color=colour, alpha=0.8, mfc="white" if j else colour)
-            right.plot([2 * i + j - 0.25, 2 * i + j + 0.25], [np.mean(values)] * 2, color="black")
-    left.set(xlabel="epoch", ylabel="accuracy (%)", title="train vs test accuracy")
-    left.legend(fontsize=8)
-    labels = [f"{v}\n{test}" for v in variants for test in ("centre", "ten-crop")]
-    right.set(xticks=range(len(labels)), ylabel="test accuracy (%)",
-              title="test on one crop vs ten (every seed, mean)")
-    right.set_xticklabels(labels, fontsize=8)
-    for ax in (left, right):
+    for i, regime in enumerate(regimes):
+        for colour, variant in zip(_COLOURS, variants):
+            curves = np.array([r["losses"] for r in result.rows
+                               if r["regime"] == regime and r["variant"] == variant])
+            left.plot(np.arange(1, curves.shape[1] + 1), curves.mean(0), "-" if i == 0 else "--",
+                      color=colour, label=f"{variant}, {result.regime_name(regime)}")
+        at = 3 * i + np.arange(len(variants))
+        tests = np.array([result.values("test_top1", regime, v) for v in variants])
+        middle.plot(at, tests, "-", color="grey", alpha=0.5, lw=0.8)
+        for x, colour, values in zip(at, _COLOURS, tests):
+            middle.plot([x] * len(values), values, "o", color=colour, alpha=0.8)
+            middle.plot([x - 0.25, x + 0.25], [values.mean()] * 2, color="black")
+    left.set(xlabel="epoch", ylabel="training loss", yscale="log", title="fitting the training images")
+    left.legend(fontsize=7)
+    middle.set_xticks([3 * i + j for i in range(len(regimes)) for j in range(len(variants))])
+    middle.set_xticklabels([v.replace(" ", "\n", 1) for _ in regimes for v in variants], fontsize=7)
+    for i, regime in enumerate(regimes):  # each pair of columns named under its tick labels
+        middle.text(3 * i + (len(variants) - 1) / 2, -0.2, result.regime_name(regime), ha="center",
+                    va="top", fontsize=8, transform=middle.get_xaxis_transform())
+    middle.set(ylabel="test accuracy (%)", title="every seed (lines join a pair)")
+    effects = {f"crop + flip − centre crop\n{result.regime_name(r)}": result.effect(r) for r in regimes}
+    effects.update({f"ten crops − centre crop\n(trained on {v})": result.tencrop_change(v) for v in variants})
+    for y, (label, effect) in enumerate(effects.items()):
+        right.errorbar(effect.mean, y, xerr=effect.half_width, fmt="o", color="black", capsize=3)
+    right.axvline(0, color="grey", lw=1)
+    right.set_yticks(range(len(effects)))
+    right.set_yticklabels(list(effects), fontsize=7)
+    right.invert_yaxis()
+    right.set(xlabel="test accuracy difference (points)", title="paired differences, 95 % intervals")
+    for ax in (left, middle, right):
         ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
