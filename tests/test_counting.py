@@ -28,7 +28,10 @@ def meta_model(name, **kwargs):
 
 
 def flop_counter_macs(model, input_size, batch_size=1):
-    """Multiply-adds according to PyTorch's own FLOP counter, which counts 2 FLOPs per MAC."""
+    """Multiply-adds according to PyTorch's own FLOP counter, which counts 2 FLOPs per MAC (in
+    evaluation mode: batch norm refuses to train on one value per channel, as the 1 × 1 maps of
+    the small GoogLeNet and ResNet are for one image, and the count does not depend on the mode)."""
+    model.eval()
     with FlopCounterMode(display=False) as counter:
         model(torch.zeros(batch_size, *input_size, device=next(model.parameters()).device))
     assert counter.get_total_flops() % 2 == 0
