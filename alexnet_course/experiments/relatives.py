@@ -79,9 +79,9 @@ SIZES = {
     # size, VGG-11's stand-in did not leave chance with batches of 50 at lr 2e-3, and did with 25 at 1e-3).
     "smoke": Budget(train_samples=1000, test_samples=200, epochs=2, seeds=2, batch_size=25, lr=1e-3,
                     full_models=False, bench_batch=32, bench_steps=3),
-    # A few thousand images per run, so that six stand-ins × three seeds and d2l's recipe fit the
+    # Two thousand images per run, so that six stand-ins × five seeds and d2l's recipe fit the
     # lesson's few minutes; the full networks are only timed (single images at 224 px).
-    "cpu": Budget(train_samples=1500, test_samples=500, epochs=2, seeds=3, batch_size=25, lr=1e-3,
+    "cpu": Budget(train_samples=1000, test_samples=500, epochs=2, seeds=5, batch_size=25, lr=1e-3,
                   full_models=False, bench_batch=1, bench_steps=2),
     # Not yet run by the course's authors (no GPU so far): the full networks at native size.
     "gpu": Budget(train_samples=20_000, test_samples=10_000, epochs=3, seeds=2, batch_size=128, lr=1e-3,
