@@ -44,6 +44,10 @@ FASHION_MNIST_CLASSES = (
 # tests/test_data.py recomputes both from the files.
 FASHION_MNIST_MEAN = 0.2860
 FASHION_MNIST_STD = 0.3530
+# The course's batches are standardised, x = (p / 255 − m) / s for a pixel p of 0–255, so
+# 255·s·x = p − 255·m: the pixel minus the mean pixel, on the scale the paper fed its network
+# (it subtracted the mean *image*; one mean for all pixels gives the same scale).
+FASHION_MNIST_RAW_SCALE = 255 * FASHION_MNIST_STD
 
 
 class DataError(RuntimeError):

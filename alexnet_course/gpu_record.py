@@ -282,17 +282,17 @@ def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap:
 # --- (b) d2l's recipe against the course's ----------------------------------------
 
 
-def chapter_net(width: float = 1.0, num_classes: int = 10, image_size: int = 224) -> nn.Sequential:
-    """d2l's chapter AlexNet, layer for layer (as ``experiments.relatives.d2l_chapter_net``, which
-    needs the ``d2l`` package for an initialiser that does nothing to lazy layers), its lazy layers
-    materialised by one blank image; ``width`` narrows it as ``alexnet("d2l", width=...)``.
+def chapter_layers(width: float = 1.0, num_classes: int = 10) -> nn.Sequential:
+    """d2l's chapter AlexNet, layer for layer, its layers still lazy (sized by the first batch);
+    ``width`` narrows it as ``alexnet("d2l", width=...)``. ``experiments.relatives.d2l_chapter_net``
+    is this with d2l's initialiser applied (which does nothing to lazy layers).
 
-    >>> sum(p.numel() for p in chapter_net().parameters())
-    46764746
+    >>> [type(m).__name__ for m in chapter_layers()][:3]
+    ['LazyConv2d', 'ReLU', 'MaxPool2d']
     """
     config = scaled(VARIANTS["d2l"], width)
     c1, c2, c3, c4, c5 = config.widths
-    net = nn.Sequential(
+    return nn.Sequential(
         nn.LazyConv2d(c1, kernel_size=11, stride=4, padding=1), nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
         nn.LazyConv2d(c2, kernel_size=5, padding=2), nn.ReLU(),
@@ -304,6 +304,15 @@ def chapter_net(width: float = 1.0, num_classes: int = 10, image_size: int = 224
         nn.LazyLinear(config.hidden), nn.ReLU(), nn.Dropout(p=0.5),
         nn.LazyLinear(config.hidden), nn.ReLU(), nn.Dropout(p=0.5),
         nn.LazyLinear(num_classes))
+
+
+def chapter_net(width: float = 1.0, num_classes: int = 10, image_size: int = 224) -> nn.Sequential:
+    """:func:`chapter_layers` with its lazy layers materialised by one blank image.
+
+    >>> sum(p.numel() for p in chapter_net().parameters())
+    46764746
+    """
+    net = chapter_layers(width, num_classes)
     with torch.no_grad():
         net(torch.zeros(1, 1, image_size, image_size))
     return net

@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..data import FASHION_MNIST_STD
+from ..data import FASHION_MNIST_RAW_SCALE
 from ..layers import LocalResponseNorm, lrn_divisor
 from ..profiles import Profile
 from .common import Budget, PairedEffect, budget, fashion_splits, paired_effect, run_seeds, seed_values
@@ -92,10 +92,9 @@ def conv1_like_activations(photo_name: str = "chelsea", size: int = 96, stride: 
 # ----------------------------------------------------------------------------- the ablation
 
 NORMS = ("none", "LRN", "batch norm")
-# The course's batches are standardised, x = (p / 255 − m) / s for a pixel p of 0–255, so
-# 255·s·x = p − 255·m: the pixel minus the mean pixel, on the paper's 0–255 scale. (The paper
-# subtracted the mean *image*, pixel by pixel; one mean for all pixels is the same scale.)
-REGIMES = {"raw": 255 * FASHION_MNIST_STD, "standardised": 1.0}
+# what the standardised batches are multiplied by: data.FASHION_MNIST_RAW_SCALE gives the 0–255
+# scale minus the mean pixel
+REGIMES = {"raw": FASHION_MNIST_RAW_SCALE, "standardised": 1.0}
 REGIME_NAMES = {"raw": "raw pixels (0–255 minus the mean)",
                 "standardised": "standardised pixels (mean 0, std 1)"}
 # Krizhevsky et al. 2012, §3.3: LRN lowered ImageNet top-1 and top-5 error by these points.

@@ -49,6 +49,7 @@ from torch import fx, nn
 
 from ..arithmetic import receptive_field
 from ..counting import conv_params, count_layers
+from ..gpu_record import chapter_layers
 from ..models import RELATIVES, get_model, native_input_size
 from ..paths import results_dir
 from ..profiles import Profile
@@ -358,21 +359,11 @@ def _classes():
 
 
 def d2l_chapter_net(num_classes: int = 10) -> nn.Sequential:
-    """The chapter's AlexNet, layer for layer; its ``apply(init_cnn)`` runs on lazy layers,
-    whose type is not yet Conv2d/Linear, so PyTorch's default initialisation stays."""
+    """The chapter's AlexNet (:func:`~alexnet_course.gpu_record.chapter_layers`) with the chapter's
+    ``apply(init_cnn)``, which runs on lazy layers, whose type is not yet Conv2d/Linear, so
+    PyTorch's default initialisation stays."""
     d2l, _, _ = _classes()
-    net = nn.Sequential(
-        nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=3, stride=2),
-        nn.LazyConv2d(256, kernel_size=5, padding=2), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=3, stride=2),
-        nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
-        nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
-        nn.LazyConv2d(256, kernel_size=3, padding=1), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=3, stride=2), nn.Flatten(),
-        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
-        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
-        nn.LazyLinear(num_classes))
+    net = chapter_layers(num_classes=num_classes)
     net.apply(d2l.init_cnn)
     return net
 

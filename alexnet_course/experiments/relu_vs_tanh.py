@@ -69,7 +69,7 @@ from torch import nn
 
 from .. import devices, loaders
 from ..activation_stats import SATURATED, saturated_share
-from ..data import FASHION_MNIST_STD
+from ..data import FASHION_MNIST_RAW_SCALE
 from ..profiles import Profile
 from .common import Budget, PairedEffect, budget, fashion_splits, paired_effect, run_seeds, seed_values
 
@@ -92,8 +92,8 @@ class Regime:
     description: str
 
 
-# (pixel / 255 − mean) / std × 255 · std = pixel − 255 · mean: the 0–255 scale, minus the mean.
-RAW_SCALE = 255 * FASHION_MNIST_STD
+# the 0–255 scale, minus the mean pixel, from a standardised batch (see data.FASHION_MNIST_RAW_SCALE)
+RAW_SCALE = FASHION_MNIST_RAW_SCALE
 REGIMES = {
     "paper": Regime("paper", RAW_SCALE, True,
                     "pixels 0–255 minus their mean, weights N(0, 0.01²), biases 0"),
