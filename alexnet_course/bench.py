@@ -1,16 +1,25 @@
 """Benchmarks: figures printed as ratios against a baseline measured in the same run.
 
-``alexnet-course bench train-step`` times the training step of full AlexNet at 224 px and
-of the small variant, two ways, on the same data and device:
+``alexnet-course bench train-step`` times the training step of full AlexNet at 224 px and of
+the small variant, three ways, on the same images and device:
 
-* **bare**: the loop the write-ups write: a DataLoader applying the per-image transform
-  (resize included) on the CPU, fp32, NCHW, ``loss.item()`` after every step;
-* **ours**: the course's engine: whole split on the device as uint8, batched
-  resize/normalise there, ``train_step`` with ``channels_last`` (and bf16 autocast plus
-  ``torch.compile`` on CUDA), no per-step host sync.
+* **ours**: the course's engine: ``train.train_step`` with the modern recipe and the options
+  :func:`~alexnet_course.train.device_options` picks for the device (``channels_last``; bf16
+  autocast and ``torch.compile`` on CUDA), batches prepared on the device, no per-step host sync;
+* **bare**: the loop the write-ups write (fp32, eager, NCHW, SGD with momentum, the loss read
+  after every step) on the same batches as ours;
+* **textbook**: that bare loop fed by a DataLoader whose two workers apply the per-image
+  transform (resize included) on the CPU.
 
-On CUDA it also reports model FLOP utilisation (MFU): achieved training FLOPs (3 × forward,
-forward = 2 × multiply-adds) over the device's dense bf16 peak.
+``alexnet-course bench options`` says where the engine's speed comes from: the course's step
+with every option off (fp32, NCHW, eager, PyTorch's default foreach SGD), then with one option
+at a time (the fused SGD kernel, ``channels_last``, bf16 autocast, and with ``--compile``
+``torch.compile``), each as a ratio to the all-off step. The figures that chose
+:func:`~alexnet_course.train.device_options` are in ``results/``.
+
+Each figure is the median of ``repeats`` timed windows, the loops taking turns window by
+window, printed with its spread (slowest and fastest window). On CUDA MFU is added: achieved
+training FLOPs (3 × forward, forward = 2 × multiply-adds) over the device's dense bf16 peak.
 """
 
 from __future__ import annotations
@@ -18,16 +27,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, RandomSampler
 
 from . import data, devices, loaders, train
 from .counting import count_layers
 from .models import get_model
-from .throughput import bare_step, images_per_second
+from .throughput import bare_step, course_step, interleaved_runs, median_and_spread
 
-# Dense bf16 tensor-core peaks from the vendors' data sheets, FLOP/s.
+# Dense bf16 tensor-core peaks from the vendors' data sheets, FLOP/s; the T4's is fp16 (it has
+# no bf16 units, and the course autocasts to fp16 there).
 PEAK_BF16 = {"H200": 989e12, "H100 SXM": 989e12, "H100 80GB HBM3": 989e12, "H100 PCIe": 756e12,
-             "H100": 756e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10": 125e12}
+             "H100": 756e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12, "A10": 125e12,
+             "T4": 65e12}
 
 
 def peak_flops(device: torch.device) -> float | None:
@@ -54,81 +65,130 @@ def default_cases(device: torch.device) -> list[Case]:
             Case("alexnet-small", 32, 128)]
 
 
-def images_needed(steps: int, warmup: int, cases: list[Case]) -> int:
-    """Training images the timed loops draw, refused (ValueError) beyond what the training
-    split holds, before anything is loaded or timed."""
+def images_needed(steps: int, warmup: int, cases: list[Case], repeats: int = 1) -> int:
+    """Training images one loop draws, refused (ValueError) beyond what the training split
+    holds, before anything is loaded or timed."""
     batch = max(c.batch_size for c in cases)
-    needed = (steps + warmup) * batch
+    needed = (steps * repeats + warmup) * batch
     if needed > TRAIN_IMAGES:
-        raise ValueError(f"{steps} timed + {warmup} warm-up steps of batch {batch} need "
+        raise ValueError(f"{repeats} × {steps} timed + {warmup} warm-up steps of batch {batch} need "
                          f"{needed:,} training images, but Fashion-MNIST has {TRAIN_IMAGES:,}; "
-                         f"steps + warm-up may be at most {TRAIN_IMAGES // batch}")
+                         f"repeats × steps + warm-up may be at most {TRAIN_IMAGES // batch}")
     return needed
 
 
-def bare_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> float:
-    """Images/s of the textbook loop (per-image CPU transform, fp32, a sync every step).
-
-    ``dataset`` must already carry the per-image transform to ``case.image_size``.
-    """
-    loader = DataLoader(dataset, case.batch_size, shuffle=True, num_workers=2,
-                        generator=torch.Generator().manual_seed(0))
-    return images_per_second(bare_step(model, device), loader, case.batch_size, device, steps, warmup)
+def _fresh(case: Case, device: torch.device) -> torch.nn.Module:
+    torch.manual_seed(0)
+    return get_model(case.model, num_classes=10, in_channels=1).to(device)
 
 
-def our_loop(model, dataset, case: Case, device, steps: int, warmup: int) -> float:
-    """Images/s of the course's engine on the same data."""
-    fast = device.type == "cuda"
-    config = replace(train.recipe("modern"), amp="bf16" if fast else None, channels_last=True,
-                     compile=fast, batch_size=case.batch_size)
-    model.to(memory_format=torch.channels_last)
-    step_model = torch.compile(model) if config.compile else model
-    optimizer = train.make_optimizer(model, config)
-    scaler = torch.amp.GradScaler(device.type, enabled=False)
+def _forever(dataset, case: Case, device: torch.device):
+    """The course's on-device batches of ``dataset``, epoch after epoch."""
     source = loaders.batches(dataset, case.batch_size, device=device, image_size=case.image_size,
                              shuffle=True)
+    epoch = 0
+    while True:
+        source.set_epoch(epoch)
+        yield from source
+        epoch += 1
 
-    def step(x, y):
-        train.train_step(step_model, x, y, optimizer, scaler, config)
 
-    return images_per_second(step, source, case.batch_size, device, steps, warmup)
+def _row(case: Case, runs: dict[str, list[float]], base: str) -> dict:
+    """A case's figures: each loop's median and spread, and its ratio to ``base`` (of the
+    medians, with the spread of the windows' own ratios)."""
+    row = {"model": case.model, "input": f"1x{case.image_size}x{case.image_size}",
+           "batch": case.batch_size, "repeats": len(runs[base]), "baseline": base, "loops": {}}
+    for name, rates in runs.items():
+        ratios = [r / b for r, b in zip(rates, runs[base])]
+        summary = median_and_spread(rates)
+        row["loops"][name] = {"images_per_s": summary["median"], "spread": summary["spread"],
+                              "runs": summary["runs"],
+                              "ratio": summary["median"] / median_and_spread(runs[base])["median"],
+                              "ratio_spread": median_and_spread(ratios)["spread"]}
+    return row
 
 
 def train_step_bench(device: torch.device | None = None, steps: int = 5, warmup: int = 2,
-                     cases: list[Case] | None = None) -> list[dict]:
-    """Measure both loops for each case; one dict per case with the ratio ours / bare."""
+                     cases: list[Case] | None = None, repeats: int = 5) -> list[dict]:
+    """Ours, bare and textbook for each case (see the module's docstring); one dict per case,
+    each loop's figures relative to bare's."""
     device = device or devices.device()
     cases = cases or default_cases(device)
-    needed = images_needed(steps, warmup, cases)
+    needed = images_needed(steps, warmup, cases, repeats)
     peak = peak_flops(device)
+    config = replace(train.recipe("modern"), **train.device_options(device))
     rows = []
     for case in cases:
-        def fresh():
-            torch.manual_seed(0)
-            return get_model(case.model, num_classes=10, in_channels=1)
-
         dataset = data.fashion_mnist("train", samples=max(needed, 1000), image_size=case.image_size)
-        bare = bare_loop(fresh().to(device), dataset, case, device, steps, warmup)
-        ours = our_loop(fresh().to(device), dataset, case, device, steps, warmup)
-        macs = count_layers(fresh(), (1, case.image_size, case.image_size)).macs
-        row = {"model": case.model, "input": f"1x{case.image_size}x{case.image_size}",
-               "batch": case.batch_size, "bare_img_s": bare, "ours_img_s": ours,
-               "ratio": ours / bare, "train_gflop_per_img": 6 * macs / 1e9}
+        textbook = DataLoader(dataset, case.batch_size, num_workers=2,
+                              sampler=RandomSampler(dataset, replacement=True, num_samples=needed),
+                              generator=torch.Generator().manual_seed(0))
+        loops = {"bare": (bare_step(_fresh(case, device), device), _forever(dataset, case, device)),
+                 "ours": (course_step(_fresh(case, device), replace(config, batch_size=case.batch_size)),
+                          _forever(dataset, case, device)),
+                 "textbook": (bare_step(_fresh(case, device), device), iter(textbook))}
+        row = _row(case, interleaved_runs(loops, case.batch_size, device, steps, repeats, warmup), "bare")
+        row["options"] = {"ours": {**train.device_options(device), "optimizer": "fused SGD, Nesterov"},
+                          "bare": "fp32, eager, NCHW, foreach SGD, loss read every step",
+                          "textbook": "bare, per-image resize in 2 DataLoader workers"}
+        macs = count_layers(_fresh(case, torch.device("cpu")), (1, case.image_size, case.image_size)).macs
+        row["train_gflop_per_img"] = 6 * macs / 1e9
         if peak:
-            row["mfu_bare"] = bare * 6 * macs / peak
-            row["mfu_ours"] = ours * 6 * macs / peak
+            for loop in row["loops"].values():
+                loop["mfu"] = loop["images_per_s"] * 6 * macs / peak
         rows.append(row)
     return rows
 
 
+OPTIONS = ("fused SGD", "channels_last", "bf16 autocast", "torch.compile")
+
+
+def options_bench(device: torch.device | None = None, steps: int = 5, warmup: int = 2,
+                  cases: list[Case] | None = None, repeats: int = 5,
+                  options: tuple[str, ...] = OPTIONS[:3]) -> list[dict]:
+    """The course's step with every option off, then with each of ``options`` alone, on the
+    same batches; one dict per case, each variant's figures relative to the all-off step."""
+    device = device or devices.device()
+    cases = cases or default_cases(device)
+    needed = images_needed(steps, warmup, cases, repeats)
+    plain = replace(train.recipe("modern"), amp=None, channels_last=False, compile=False)
+    changes = {"fused SGD": {}, "channels_last": {"channels_last": True},
+               "bf16 autocast": {"amp": "bf16"}, "torch.compile": {"compile": True}}
+    rows = []
+    for case in cases:
+        dataset = data.fashion_mnist("train", samples=max(needed, 1000), image_size=case.image_size)
+        config = replace(plain, batch_size=case.batch_size)
+
+        def variant(option: str | None):
+            model = _fresh(case, device)
+            default_sgd = None if option == "fused SGD" else torch.optim.SGD(
+                model.parameters(), lr=config.lr, momentum=config.momentum, nesterov=config.nesterov,
+                weight_decay=config.weight_decay, foreach=True)
+            step = course_step(model, replace(config, **changes.get(option, {})), default_sgd)
+            return step, _forever(dataset, case, device)
+
+        loops = {"all off": variant(None), **{option: variant(option) for option in options}}
+        rows.append(_row(case, interleaved_runs(loops, case.batch_size, device, steps, repeats, warmup),
+                         "all off"))
+    return rows
+
+
 def format_rows(rows: list[dict], device: torch.device) -> str:
-    lines = [f"train-step benchmark on {devices.describe(device)}, torch {torch.__version__}",
-             f"{'model':22s} {'input':10s} {'batch':>5s} {'bare img/s':>11s} {'ours img/s':>11s} "
-             f"{'ours/bare':>9s}" + ("  MFU bare / ours" if rows and 'mfu_ours' in rows[0] else "")]
+    """One line per case and loop: median images/s, its spread, the ratio to the baseline."""
+    lines = [f"training step on {devices.describe(device)}, torch {torch.__version__}: median of "
+             f"{rows[0]['repeats'] if rows else 0} windows [slowest, fastest], ratio to "
+             f"{rows[0]['baseline'] if rows else '-'} (same run)",
+             f"{'model':20s} {'input':10s} {'batch':>5s}  {'loop':14s} {'img/s':>8s} {'spread':>17s} "
+             f"{'ratio':>7s} {'ratio spread':>14s}"
+             + ("  MFU" if any("mfu" in loop for r in rows for loop in r["loops"].values()) else "")]
     for r in rows:
-        line = (f"{r['model']:22s} {r['input']:10s} {r['batch']:5d} {r['bare_img_s']:11.1f} "
-                f"{r['ours_img_s']:11.1f} {r['ratio']:8.2f}x")
-        if "mfu_ours" in r:
-            line += f"  {r['mfu_bare']:.1%} / {r['mfu_ours']:.1%}"
-        lines.append(line)
+        for name, loop in r["loops"].items():
+            low, high = loop["spread"]
+            rlow, rhigh = loop["ratio_spread"]
+            line = (f"{r['model']:20s} {r['input']:10s} {r['batch']:5d}  {name:14s} "
+                    f"{loop['images_per_s']:8.1f} [{low:7.1f}, {high:7.1f}] {loop['ratio']:6.2f}x "
+                    f"[{rlow:5.2f}, {rhigh:5.2f}]")
+            if "mfu" in loop:
+                line += f"  {loop['mfu']:.1%}"
+            lines.append(line)
     return "\n".join(lines)

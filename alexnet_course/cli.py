@@ -16,7 +16,9 @@ other failures exit 1 with one line; Ctrl-C (or SIGTERM) exits 130, saying how t
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import platform
 import shlex
 import signal
@@ -168,9 +170,12 @@ def _training_run(args: argparse.Namespace, prof: profiles.Profile, dev, launch)
         train_data = data.fashion_mnist("train", prof, root=args.data_root)
         test_data = data.fashion_mnist("test", prof, root=args.data_root)
         classes = data.FASHION_MNIST_CLASSES
+    chosen = train.device_options(dev) if args.device_options else {}
     config = replace(train.recipe(args.recipe), epochs=args.epochs or prof.epochs,
-                     batch_size=args.batch_size or prof.batch_size, amp=args.amp,
-                     channels_last=args.channels_last, compile=args.compile, seed=args.seed)
+                     batch_size=args.batch_size or prof.batch_size,
+                     amp=args.amp or chosen.get("amp"),
+                     channels_last=args.channels_last or chosen.get("channels_last", False),
+                     compile=args.compile or chosen.get("compile", False), seed=args.seed)
     if args.lr is not None:
         config = replace(config, lr=args.lr)
     seed_everything(args.seed)
@@ -196,6 +201,8 @@ def _training_run(args: argparse.Namespace, prof: profiles.Profile, dev, launch)
 
 
 def _bench(args: argparse.Namespace) -> int:
+    import torch
+
     from . import bench, throughput
 
     dev = _device(args.device)
@@ -206,11 +213,25 @@ def _bench(args: argparse.Namespace) -> int:
         print(throughput.format_compare(rows, dev))
         return 0
     try:
-        bench.images_needed(args.steps, args.warmup, bench.default_cases(dev))
+        bench.images_needed(args.steps, args.warmup, bench.default_cases(dev), args.repeats)
     except ValueError as err:
-        raise UsageError(f"--steps {args.steps} --warmup {args.warmup}: {err}") from None
-    rows = bench.train_step_bench(dev, steps=args.steps, warmup=args.warmup)
+        raise UsageError(f"--steps {args.steps} --warmup {args.warmup} --repeats {args.repeats}: "
+                         f"{err}") from None
+    if args.which == "options":
+        options = bench.OPTIONS if args.compile else bench.OPTIONS[:3]
+        rows = bench.options_bench(dev, args.steps, args.warmup, repeats=args.repeats, options=options)
+    else:
+        rows = bench.train_step_bench(dev, steps=args.steps, warmup=args.warmup, repeats=args.repeats)
     print(bench.format_rows(rows, dev))
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"device": devices.describe(dev), "processor": devices.processor(),
+                                   "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA"),
+                                   "torch": torch.__version__,
+                                   "command": f"alexnet-course {shlex.join(args.argv)}",
+                                   "cases": rows}, indent=1) + "\n")
+        print(f"written: {out}")
     return 0
 
 
@@ -291,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--amp", choices=["bf16", "fp16"], help="mixed precision")
     fit.add_argument("--channels-last", action="store_true")
     fit.add_argument("--compile", action="store_true", help="torch.compile the model")
+    fit.add_argument("--device-options", action="store_true",
+                     help="the options measured fastest on this device (train.device_options, "
+                          "as lesson 09 trains): channels_last; on CUDA also autocast and compile")
     fit.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
     fit.add_argument("--seed", type=random_seed, default=0, metavar="N")
     fit.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -304,14 +328,22 @@ def build_parser() -> argparse.ArgumentParser:
     lesson.set_defaults(run=_experiment)
 
     timing = commands.add_parser("bench", help="throughput benchmarks (ratios, same run)")
-    timing.add_argument("which", choices=["train-step", "compare", "gpu"],
-                        help="gpu: the GPU record (needs CUDA, or --tiny), written under --out")
+    timing.add_argument("which", choices=["train-step", "options", "compare", "gpu"],
+                        help="train-step: the course's loop against bare ones; options: each of "
+                             "its options alone; gpu: the GPU record (needs CUDA, or --tiny), "
+                             "written under --out")
     timing.add_argument("--steps", type=positive_int, default=5, metavar="N",
-                        help="timed steps per loop")
+                        help="timed steps per window")
+    timing.add_argument("--repeats", type=positive_int, default=5, metavar="N",
+                        help="train-step, options: timed windows per loop (median and spread)")
+    timing.add_argument("--compile", action="store_true",
+                        help="options: also time torch.compile (compiling takes minutes on a CPU)")
     timing.add_argument("--warmup", type=positive_int, default=2, metavar="N",
                         help="untimed steps first")
     timing.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
-    timing.add_argument("--out", metavar="DIR", help="gpu: the folder its JSON files and PNG go to")
+    timing.add_argument("--out", metavar="PATH",
+                        help="gpu: the folder its JSON files and PNG go to; train-step, options: "
+                             "a JSON file for the figures")
     timing.add_argument("--tiny", action="store_true",
                         help="gpu: the same code at toy sizes, anywhere (no record)")
     timing.add_argument("--budget", type=positive_float, metavar="SECONDS",

@@ -50,3 +50,16 @@ def describe(dev: torch.device | None = None) -> str:
     if dev.type == "mps":
         return f"mps: Apple {platform.machine()}"
     return f"cpu: {platform.machine()}, {torch.get_num_threads()} threads"
+
+
+def processor() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux), e.g. ``'AMD EPYC'``; else what
+    ``platform.processor()`` says, else the machine type."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

@@ -51,7 +51,7 @@ from .history import History
 from .loaders import batches
 from .models import get_model
 from .models.alexnet import VARIANTS, scaled
-from .throughput import bare_step, images_per_second, sync
+from .throughput import bare_step, course_step, interleaved_runs
 
 __all__ = ["Sizes", "FULL", "TINY", "GPURequired", "check_device", "mfu", "TimeBudget", "Cap",
            "course_config", "chapter_net", "run_d2l_transcribed", "train_step_part", "d2l_part",
@@ -163,12 +163,10 @@ def compile_problem(device: torch.device) -> str | None:
 
 
 def course_config(device: torch.device, compiled: bool, **overrides) -> train.TrainConfig:
-    """The modern recipe with the course's fast path for ``device``: bf16 autocast and
-    ``torch.compile`` on CUDA (``compiled``: when compiling works there), ``channels_last``
-    everywhere (as ``alexnet-course bench train-step`` chooses)."""
-    cuda = device.type == "cuda"
-    return replace(train.recipe("modern"), amp="bf16" if cuda else None, channels_last=True,
-                   compile=cuda and compiled, **overrides)
+    """The modern recipe with the course's options for ``device`` (``train.device_options``):
+    bf16 autocast and ``torch.compile`` on CUDA (``compiled``: when compiling works there),
+    ``channels_last`` everywhere."""
+    return replace(train.recipe("modern"), **train.device_options(device, compiled), **overrides)
 
 
 def _options(config: train.TrainConfig) -> dict:
@@ -198,19 +196,6 @@ def _forever(source):
         epoch += 1
 
 
-def _our_step(model: nn.Module, config: train.TrainConfig):
-    """The course's step (``train.train_step``) with ``config``'s autocast, layout and compile."""
-    model.to(memory_format=torch.channels_last)
-    step_model = torch.compile(model) if config.compile else model
-    optimizer = train.make_optimizer(model, config)
-    scaler = torch.amp.GradScaler(enabled=False)  # bf16 needs no loss scaling
-
-    def step(x, y):
-        train.train_step(step_model, x, y, optimizer, scaler, config)
-
-    return step
-
-
 def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap: Cap,
                     compiled: bool = True) -> dict:
     """Part (a): images/s of the three loops, ``sizes.repeats`` timed windows each (the loops
@@ -233,26 +218,17 @@ def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap:
     draws = batch * (sizes.warmup + sizes.steps * sizes.repeats)
     textbook = DataLoader(dataset, batch, sampler=RandomSampler(dataset, replacement=True, num_samples=draws),
                           num_workers=sizes.workers, generator=torch.Generator().manual_seed(0))
-    loops = {"ours": (_our_step(fresh(), config), on_device()),
+    loops = {"ours": (course_step(fresh(), config), on_device()),
              "bare": (bare_step(fresh(), device), on_device()),
              "textbook": (bare_step(fresh(), device), iter(textbook))}
-    for step, source in loops.values():
-        for _ in range(sizes.warmup):
-            step(*next(source))
-    sync(device)
-    runs = {name: [] for name in loops}
-    while len(runs["ours"]) < sizes.repeats:
-        began = time.perf_counter()
-        for name, (step, source) in loops.items():
-            runs[name].append(images_per_second(step, source, batch, device, sizes.steps, 0))
-        if cap.would_overrun(time.perf_counter() - began):
-            break
+    runs = interleaved_runs(loops, batch, device, sizes.steps, sizes.repeats, sizes.warmup,
+                            would_overrun=cap.would_overrun)
     with torch.device("meta"):  # shapes only
         macs = count_layers(get_model(MODEL, num_classes=10, in_channels=1, width=sizes.width),
                             (1, size, size)).macs
     medians = {name: statistics.median(r) for name, r in runs.items()}
     options = {"ours": {**_options(config), "batches": "prepared on the device (loaders.batches)",
-                        "optimizer": "the modern recipe's (SGD, Nesterov momentum 0.9)"},
+                        "optimizer": "the modern recipe's (fused SGD, Nesterov momentum 0.9)"},
                "bare": {"amp": None, "channels_last": False, "compile": False,
                         "batches": "the same as ours", "loss_read_every_step": True,
                         "optimizer": "SGD, momentum 0.9"},

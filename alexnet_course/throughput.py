@@ -13,16 +13,17 @@ shared machine only ever slow a step down.
 
 from __future__ import annotations
 
+import statistics
 import time
 
 import torch
 import torch.nn.functional as F
 
-from . import devices
+from . import devices, train
 from .models import RELATIVES, get_model, native_input_size
 
-__all__ = ["sync", "bare_step", "images_per_second", "fastest_rate", "model_throughput", "compare_bench",
-           "format_compare"]
+__all__ = ["sync", "bare_step", "course_step", "images_per_second", "interleaved_runs",
+           "median_and_spread", "fastest_rate", "model_throughput", "compare_bench", "format_compare"]
 
 
 def sync(device: torch.device) -> None:
@@ -48,6 +49,22 @@ def bare_step(model: torch.nn.Module, device: torch.device):
     return step
 
 
+def course_step(model: torch.nn.Module, config, optimizer=None):
+    """The course's training step (``train.train_step``) as a function of a batch, with
+    ``config``'s options (a ``TrainConfig``): ``channels_last`` weights, ``torch.compile``,
+    autocast, and loss scaling for fp16. ``optimizer`` replaces ``train.make_optimizer``'s."""
+    if config.channels_last:
+        model.to(memory_format=torch.channels_last)
+    step_model = torch.compile(model) if config.compile else model
+    optimizer = optimizer or train.make_optimizer(model, config)
+    scaler = torch.amp.GradScaler(enabled=config.amp == "fp16")  # bf16 needs no loss scaling
+
+    def step(x, y):
+        train.train_step(step_model, x, y, optimizer, scaler, config)
+
+    return step
+
+
 def images_per_second(step, batches, batch_size: int, device, steps: int, warmup: int) -> float:
     """Time ``steps`` calls of ``step(x, y)`` on batches after ``warmup`` untimed ones."""
     batches = iter(batches)
@@ -58,6 +75,46 @@ def images_per_second(step, batches, batch_size: int, device, steps: int, warmup
         step(*next(batches))
     sync(device)
     return steps * batch_size / (time.perf_counter() - began)
+
+
+def interleaved_runs(loops: dict, batch_size: int, device, steps: int, repeats: int,
+                     warmup: int = 0, would_overrun=None) -> dict[str, list[float]]:
+    """Images/s of each loop of ``loops`` (name → ``(step, batches)``, ``batches`` an iterator
+    that does not run dry) in ``repeats`` timed windows of ``steps`` steps, after ``warmup``
+    untimed steps each. The loops take turns window by window, so that a change in the
+    machine's speed (another process, a clock) reaches all of them alike, and the windows'
+    spread shows how far one figure can be trusted. ``would_overrun(seconds)``, when given, is
+    asked after each round whether another round of that length would take too long; at least
+    one round runs.
+
+    >>> def step(x, y): pass
+    >>> forever = _random_batches((1, 4, 4), 2, torch.device("cpu"))
+    >>> runs = interleaved_runs({"a": (step, forever), "b": (step, forever)}, 2, torch.device("cpu"),
+    ...                         steps=1, repeats=3)
+    >>> sorted(runs), len(runs["a"])
+    (['a', 'b'], 3)
+    """
+    for step, source in loops.values():
+        for _ in range(warmup):
+            step(*next(source))
+    sync(device)
+    runs = {name: [] for name in loops}
+    for _ in range(repeats):
+        began = time.perf_counter()
+        for name, (step, source) in loops.items():
+            runs[name].append(images_per_second(step, source, batch_size, device, steps, 0))
+        if would_overrun is not None and would_overrun(time.perf_counter() - began):
+            break
+    return runs
+
+
+def median_and_spread(runs: list[float]) -> dict:
+    """``{"median", "spread": [min, max], "runs"}`` of repeated measurements.
+
+    >>> median_and_spread([3.0, 1.0, 2.0])
+    {'median': 2.0, 'spread': [1.0, 3.0], 'runs': [3.0, 1.0, 2.0]}
+    """
+    return {"median": statistics.median(runs), "spread": [min(runs), max(runs)], "runs": list(runs)}
 
 
 def _random_batches(input_size, batch_size: int, device, num_classes: int = 10):

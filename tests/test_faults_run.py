@@ -363,7 +363,7 @@ def test_help_shows_readable_names_only(capsys):
 def test_bench_with_more_steps_than_data_says_so(capsys, no_data):
     code, _, err = run_main(capsys, "bench", "train-step", "--steps", "500", "--device", "cpu")
     assert code == 2 and one_error_line(err).endswith(
-        "500 timed + 2 warm-up steps of batch 128 need 64,256 training images, but "
-        "Fashion-MNIST has 60,000; steps + warm-up may be at most 468")
-    with pytest.raises(ValueError, match="steps \\+ warm-up may be at most 468"):
-        bench.train_step_bench(torch.device("cpu"), steps=467, warmup=2)
+        "5 × 500 timed + 2 warm-up steps of batch 128 need 320,256 training images, but "
+        "Fashion-MNIST has 60,000; repeats × steps + warm-up may be at most 468")
+    with pytest.raises(ValueError, match="repeats × steps \\+ warm-up may be at most 468"):
+        bench.train_step_bench(torch.device("cpu"), steps=467, warmup=2, repeats=1)

@@ -226,6 +226,37 @@ def test_unknown_settings_are_named():
         train.make_scheduler(train.make_optimizer(model, CONFIG), replace(CONFIG, schedule="step"), 1)
 
 
+def test_sgd_runs_the_fused_kernel_with_the_default_kernels_numbers():
+    """make_optimizer's fused SGD must be a pure speed-up: after a few steps with Nesterov
+    momentum and weight decay the weights equal PyTorch's default (foreach) SGD's to float32
+    rounding (the fused kernel may round an update differently in the last bit)."""
+    config = train.recipe("modern", lr=0.05)
+    fused_model, default_model = tiny_model(), tiny_model()
+    fused = train.make_optimizer(fused_model, config)
+    assert fused.defaults["fused"] is True
+    default = torch.optim.SGD(default_model.parameters(), lr=config.lr, momentum=config.momentum,
+                              nesterov=config.nesterov, weight_decay=config.weight_decay, foreach=True)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(4):
+        for a, b in zip(fused_model.parameters(), default_model.parameters()):
+            a.grad = torch.randn(a.shape, generator=gen)
+            b.grad = a.grad.clone()
+        fused.step()
+        default.step()
+    for a, b, start in zip(fused_model.parameters(), default_model.parameters(), tiny_model().parameters()):
+        assert torch.allclose(a, b, rtol=1e-6, atol=1e-7)
+        assert (a - start).abs().max() > 1e-3  # the steps moved the weights
+
+
+@pytest.mark.parametrize("capability, amp", [((9, 0), "bf16"), ((8, 0), "bf16"), ((7, 5), "fp16")])
+def test_device_options_compile_and_autocast_only_on_cuda(monkeypatch, capability, amp):
+    assert train.device_options("cpu") == {"amp": None, "channels_last": True, "compile": False}
+    assert train.device_options("mps")["amp"] is None
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    assert train.device_options("cuda") == {"amp": amp, "channels_last": True, "compile": True}
+    assert train.device_options(torch.device("cuda"), compiled=False)["compile"] is False
+
+
 def test_bf16_autocast_trains_on_cpu(splits):
     _, history = run(splits, replace(CONFIG, epochs=1, amp="bf16", channels_last=True))
     assert math.isfinite(history.last("train_loss")) and history.last("test_top1") > 0.1
