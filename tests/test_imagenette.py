@@ -6,32 +6,19 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
+from conftest import IMAGENETTE_TRAIN_PER_CLASS as TRAIN_PER_CLASS
+from conftest import IMAGENETTE_VAL_PER_CLASS as VAL_PER_CLASS
 from torchvision import datasets
 
 from alexnet_course import augment, cli, data
 from alexnet_course import imagenette as inet
 
-TRAIN_PER_CLASS, VAL_PER_CLASS = 2, 1
-
 
 @pytest.fixture(scope="module")
-def tree(tmp_path_factory):
-    """``ROOT/imagenette2-320/{train,val}/<wnid>/*.JPEG``: small random colour JPEGs of
-    different sizes, as many per class as the constants above say."""
-    root = tmp_path_factory.mktemp("imagenette")
-    rng = np.random.default_rng(0)
-    for split, count in (("train", TRAIN_PER_CLASS), ("val", VAL_PER_CLASS)):
-        for wnid in inet.WNIDS:
-            folder = root / "imagenette2-320" / split / wnid
-            folder.mkdir(parents=True)
-            for i in range(count):
-                pixels = rng.integers(0, 256, (40 + 8 * i, 56, 3), dtype=np.uint8)
-                Image.fromarray(pixels).save(folder / f"{wnid}_{i}.JPEG")
-    return root
+def tree(imagenette_tree):
+    return imagenette_tree
 
 
 def test_names_and_urls_are_torchvisions():

@@ -35,12 +35,12 @@ POOLS = {"3/2": (3, 2), "2/2": (2, 2)}
 
 SIZES = {
     "smoke": Budget(train_samples=2000, test_samples=200, epochs=3, seeds=2, lr=3e-3,
-                    widths=(8, 16, 24, 24, 16), hidden=64),
+                    widths=(8, 16, 24, 24, 16), hidden=64, image_size=32),
     # A quarter of the small AlexNet's widths, so that five paired seeds fit in minutes on a CPU.
     "cpu": Budget(train_samples=6000, test_samples=2000, epochs=5, seeds=5, lr=3e-3,
-                  widths=(8, 16, 24, 24, 16), hidden=128),
+                  widths=(8, 16, 24, 24, 16), hidden=128, image_size=32),
     "gpu": Budget(train_samples=None, test_samples=None, epochs=10, seeds=5, batch_size=128, lr=3e-3,
-                  widths=SMALL.widths, hidden=SMALL.hidden),
+                  widths=SMALL.widths, hidden=SMALL.hidden, image_size=224),
 }
 
 
@@ -96,7 +96,7 @@ def overlapping_pooling(profile: str | Profile | None = None, device=None,
         config = recipe("modern", optimizer="adamw", lr=size.lr, epochs=size.epochs,
                         batch_size=size.batch_size, seed=seed)
         began = time.perf_counter()
-        history = fit(model, train_data, test_data, config, image_size=prof.image_size,
+        history = fit(model, train_data, test_data, config, image_size=size.image_size,
                       device=device, progress=False)
         last = history.epochs[-1]
         return {
