@@ -164,8 +164,8 @@ def compile_problem(device: torch.device) -> str | None:
 
 def course_config(device: torch.device, compiled: bool, **overrides) -> train.TrainConfig:
     """The modern recipe with the course's options for ``device`` (``train.device_options``):
-    bf16 autocast and ``torch.compile`` on CUDA (``compiled``: when compiling works there),
-    ``channels_last`` everywhere."""
+    on CUDA half-precision autocast (bf16, or fp16 where the GPU has no bf16 units) and
+    ``torch.compile`` (``compiled``: when compiling works there); ``channels_last`` everywhere."""
     return replace(train.recipe("modern"), **train.device_options(device, compiled), **overrides)
 
 
