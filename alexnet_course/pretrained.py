@@ -17,6 +17,7 @@ and a damaged file in the cache is refused, never half-loaded.
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,12 +28,17 @@ from torchvision.models import AlexNet_Weights, alexnet
 
 from .embeddings import penultimate_features
 
-__all__ = ["WEIGHTS", "cache_folder", "cached_file", "server_answers", "imagenet_alexnet",
+__all__ = ["WEIGHTS", "on_colab", "cache_folder", "cached_file", "server_answers", "imagenet_alexnet",
            "imagenet_top5", "photo_features", "picture"]
 
 WEIGHTS = AlexNet_Weights.IMAGENET1K_V1
 CONNECT_TIMEOUT_S = 3.0  # how long to wait for the server before calling the machine offline
 DOWNLOAD_TIMEOUT_S = 60  # per socket operation during the download: a stalled one fails
+
+
+def on_colab() -> bool:
+    """Whether this runs in Google Colab, where downloading is quick and expected."""
+    return "google.colab" in sys.modules
 
 
 def cache_folder() -> Path:

@@ -123,3 +123,13 @@ def test_messages_write_the_home_folder_as_a_tilde():
 
     assert pretrained._shown(Path.home() / ".cache" / "a.pth") == "~/.cache/a.pth"
     assert pretrained._shown(Path("/elsewhere/a.pth")) == "/elsewhere/a.pth"
+
+
+def test_on_colab_reads_the_colab_module(monkeypatch):
+    import sys
+    import types
+
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert pretrained.on_colab() is False
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert pretrained.on_colab() is True
