@@ -122,7 +122,9 @@ def test_a_read_only_folder_is_refused_naming_the_cause(tmp_path, capsys, monkey
 # One run per folder -----------------------------------------------------------------------------
 
 def test_of_two_runs_started_together_into_one_folder_exactly_one_proceeds(tmp_path):
-    runs = [subprocess.Popen([*CLI, *FAST, "--epochs", "3", "--checkpoint", str(tmp_path / "run")],
+    # Far more epochs than the test lasts: the winner must still be training when it is stopped
+    # (3 epochs of LeNet-5 on 2,000 images can end before the loser's refusal has been read).
+    runs = [subprocess.Popen([*CLI, *FAST, "--epochs", "1000", "--checkpoint", str(tmp_path / "run")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
             for _ in range(2)]
