@@ -84,13 +84,8 @@ def _fresh(case: Case, device: torch.device) -> torch.nn.Module:
 
 def _forever(dataset, case: Case, device: torch.device):
     """The course's on-device batches of ``dataset``, epoch after epoch."""
-    source = loaders.batches(dataset, case.batch_size, device=device, image_size=case.image_size,
-                             shuffle=True)
-    epoch = 0
-    while True:
-        source.set_epoch(epoch)
-        yield from source
-        epoch += 1
+    return loaders.forever(loaders.batches(dataset, case.batch_size, device=device,
+                                           image_size=case.image_size, shuffle=True))
 
 
 def _row(case: Case, runs: dict[str, list[float]], base: str) -> dict:
@@ -98,12 +93,12 @@ def _row(case: Case, runs: dict[str, list[float]], base: str) -> dict:
     medians, with the spread of the windows' own ratios)."""
     row = {"model": case.model, "input": f"1x{case.image_size}x{case.image_size}",
            "batch": case.batch_size, "repeats": len(runs[base]), "baseline": base, "loops": {}}
+    base_median = median_and_spread(runs[base])["median"]
     for name, rates in runs.items():
         ratios = [r / b for r, b in zip(rates, runs[base])]
         summary = median_and_spread(rates)
         row["loops"][name] = {"images_per_s": summary["median"], "spread": summary["spread"],
-                              "runs": summary["runs"],
-                              "ratio": summary["median"] / median_and_spread(runs[base])["median"],
+                              "runs": summary["runs"], "ratio": summary["median"] / base_median,
                               "ratio_spread": median_and_spread(ratios)["spread"]}
     return row
 
@@ -116,7 +111,8 @@ def train_step_bench(device: torch.device | None = None, steps: int = 5, warmup:
     cases = cases or default_cases(device)
     needed = images_needed(steps, warmup, cases, repeats)
     peak = peak_flops(device)
-    config = replace(train.recipe("modern"), **train.device_options(device))
+    chosen = train.device_options(device)
+    config = replace(train.recipe("modern"), **chosen)
     rows = []
     for case in cases:
         dataset = data.fashion_mnist("train", samples=max(needed, 1000), image_size=case.image_size)
@@ -128,7 +124,7 @@ def train_step_bench(device: torch.device | None = None, steps: int = 5, warmup:
                           _forever(dataset, case, device)),
                  "textbook": (bare_step(_fresh(case, device), device), iter(textbook))}
         row = _row(case, interleaved_runs(loops, case.batch_size, device, steps, repeats, warmup), "bare")
-        row["options"] = {"ours": {**train.device_options(device), "optimizer": "fused SGD, Nesterov"},
+        row["options"] = {"ours": {**chosen, "optimizer": "fused SGD, Nesterov"},
                           "bare": "fp32, eager, NCHW, foreach SGD, loss read every step",
                           "textbook": "bare, per-image resize in 2 DataLoader workers"}
         macs = count_layers(_fresh(case, torch.device("cpu")), (1, case.image_size, case.image_size)).macs

@@ -48,10 +48,10 @@ from torch.utils.data import DataLoader, RandomSampler
 from . import data, devices, profiles, train
 from .counting import count_layers
 from .history import History
-from .loaders import batches
+from .loaders import batches, forever
 from .models import get_model
 from .models.alexnet import VARIANTS, scaled
-from .throughput import bare_step, course_step, interleaved_runs
+from .throughput import bare_step, course_step, interleaved_runs, median_and_spread
 
 __all__ = ["Sizes", "FULL", "TINY", "GPURequired", "check_device", "mfu", "TimeBudget", "Cap",
            "course_config", "chapter_net", "run_d2l_transcribed", "train_step_part", "d2l_part",
@@ -187,15 +187,6 @@ def _tidy(value):
 # --- (a) the training step, three loops --------------------------------------------
 
 
-def _forever(source):
-    """The batches of ``source`` epoch after epoch, each epoch reshuffled."""
-    epoch = 0
-    while True:
-        source.set_epoch(epoch)
-        yield from source
-        epoch += 1
-
-
 def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap: Cap,
                     compiled: bool = True) -> dict:
     """Part (a): images/s of the three loops, ``sizes.repeats`` timed windows each (the loops
@@ -211,7 +202,7 @@ def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap:
         return get_model(MODEL, num_classes=10, in_channels=1, width=sizes.width).to(device)
 
     def on_device():
-        return _forever(batches(dataset, batch, device=device, image_size=size, shuffle=True))
+        return forever(batches(dataset, batch, device=device, image_size=size, shuffle=True))
 
     # Sampled with replacement: one pass of exactly the batches the windows draw. Its workers fill
     # their queue while the other loops are timed, which if anything flatters the textbook loop.
@@ -226,7 +217,8 @@ def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap:
     with torch.device("meta"):  # shapes only
         macs = count_layers(get_model(MODEL, num_classes=10, in_channels=1, width=sizes.width),
                             (1, size, size)).macs
-    medians = {name: statistics.median(r) for name, r in runs.items()}
+    summaries = {name: median_and_spread(r) for name, r in runs.items()}
+    medians = {name: summary["median"] for name, summary in summaries.items()}
     options = {"ours": {**_options(config), "batches": "prepared on the device (loaders.batches)",
                         "optimizer": "the modern recipe's (fused SGD, Nesterov momentum 0.9)"},
                "bare": {"amp": None, "channels_last": False, "compile": False,
@@ -245,7 +237,7 @@ def train_step_part(sizes: Sizes, device: torch.device, peak: float | None, cap:
         "forward_macs_per_image": macs,
         "train_flops_per_image": 6 * macs,
         "loops": {name: {"options": options[name], "images_per_s": medians[name],
-                         "images_per_s_runs": runs[name], "spread": [min(runs[name]), max(runs[name])],
+                         "images_per_s_runs": runs[name], "spread": summaries[name]["spread"],
                          "mfu": mfu(medians[name], macs, peak)} for name in loops},
         "ratio": ratio, "ratio_vs_textbook": medians["ours"] / medians["textbook"], "mfu": ours_mfu,
         "goals": {"ratio_at_least_3": ratio >= 3,

@@ -116,6 +116,16 @@ class LoaderBatches(_Batches):
             yield (x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True))
 
 
+def forever(source: _Batches):
+    """The batches of ``source`` epoch after epoch, each epoch reshuffled as its number says:
+    an iterator that never runs dry, for timing loops."""
+    epoch = 0
+    while True:
+        source.set_epoch(epoch)
+        yield from source
+        epoch += 1
+
+
 def batches(dataset: Dataset, batch_size: int, *, device: torch.device, image_size: int,
             channels: int = 1, shuffle: bool = False, seed: int = 0, sampler=None):
     """Batches for ``dataset``: on-device preparation when it holds uint8 ``images`` and
